@@ -1,0 +1,117 @@
+// Package ory is the provider's only door to the Ory API: it builds requests
+// through github.com/ory/client-go, retries what may be retried and turns
+// failures into typed errors (ErrNotFound, ErrConflict, ...).
+package ory
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	client "github.com/ory/client-go"
+)
+
+// Defaults for the provider block's optional settings.
+const (
+	DefaultRequestTimeout = 30 * time.Second
+	DefaultMaxRetries     = 5
+)
+
+// Config configures a Client.
+type Config struct {
+	// URL is a Kratos admin URL or an Ory Network project URL.
+	URL string
+	// APIKey is sent as a Bearer token when set (Ory Network).
+	APIKey string
+	// RequestTimeout bounds the wait for each answer; 0 means the default.
+	RequestTimeout time.Duration
+	// MaxRetries bounds the retries of one call; negative means none.
+	MaxRetries int
+	UserAgent  string
+	// Transport replaces the HTTP transport (tests).
+	Transport http.RoundTripper
+	// MinBackoff and MaxBackoff bound the wait between retries; 0 means 500ms and 30s.
+	MinBackoff, MaxBackoff time.Duration
+}
+
+// Client talks to one Ory API. It is safe for concurrent use and keeps its
+// connections alive for the whole run.
+type Client struct {
+	api *client.APIClient
+}
+
+// ParseURL checks that raw is an absolute http(s) URL without query or
+// fragment and returns it without a trailing slash.
+func ParseURL(raw string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return "", fmt.Errorf("%q is not a URL: %w", raw, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "", fmt.Errorf("%q must start with http:// or https://", raw)
+	}
+	if u.Host == "" {
+		return "", fmt.Errorf("%q has no host", raw)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("%q must not have a query or fragment", raw)
+	}
+	return strings.TrimRight(u.String(), "/"), nil
+}
+
+// New returns a Client for cfg.
+func New(cfg Config) (*Client, error) {
+	base, err := ParseURL(cfg.URL)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
+	}
+	if cfg.MaxRetries < 0 {
+		cfg.MaxRetries = 0
+	}
+	if cfg.MinBackoff <= 0 {
+		cfg.MinBackoff = 500 * time.Millisecond
+	}
+	if cfg.MaxBackoff <= 0 {
+		cfg.MaxBackoff = 30 * time.Second
+	}
+	next := cfg.Transport
+	if next == nil {
+		next = &http.Transport{
+			Proxy:                 http.ProxyFromEnvironment,
+			DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			ForceAttemptHTTP2:     true,
+			MaxIdleConnsPerHost:   16,
+			IdleConnTimeout:       90 * time.Second,
+			TLSHandshakeTimeout:   10 * time.Second,
+			ResponseHeaderTimeout: cfg.RequestTimeout,
+		}
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = "terraform-provider-ory"
+	}
+
+	c := client.NewConfiguration()
+	c.Servers = client.ServerConfigurations{{URL: base}}
+	c.OperationServers = nil
+	c.UserAgent = cfg.UserAgent
+	c.HTTPClient = &http.Client{Transport: &retryTransport{
+		next:       next,
+		apiKey:     cfg.APIKey,
+		userAgent:  cfg.UserAgent,
+		maxRetries: cfg.MaxRetries,
+		minBackoff: cfg.MinBackoff,
+		maxBackoff: cfg.MaxBackoff,
+		sleep:      sleepContext,
+	}}
+	return &Client{api: client.NewAPIClient(c)}, nil
+}
+
+// IsNotFound reports whether err says the object does not exist.
+func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }

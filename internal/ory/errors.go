@@ -1,0 +1,145 @@
+package ory
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// Sentinel errors: callers test with errors.Is and never look at status codes
+// or error texts themselves.
+var (
+	ErrNotFound     = errors.New("not found")
+	ErrConflict     = errors.New("conflict")
+	ErrUnauthorized = errors.New("unauthorized")
+	ErrRateLimited  = errors.New("rate limited")
+	ErrBadRequest   = errors.New("bad request")
+	ErrServer       = errors.New("server error")
+)
+
+// APIError is an error answer of the Ory API, classified by its HTTP status.
+type APIError struct {
+	// Kind is one of the sentinel errors above.
+	Kind error
+	// Status is the HTTP status code.
+	Status int
+	// Reason is the server's own explanation, as specific as the body allows.
+	Reason string
+}
+
+func (e *APIError) Error() string {
+	if e.Reason == "" {
+		return fmt.Sprintf("%s (HTTP %d)", e.Kind, e.Status)
+	}
+	return fmt.Sprintf("%s (HTTP %d): %s", e.Kind, e.Status, e.Reason)
+}
+
+func (e *APIError) Unwrap() error { return e.Kind }
+
+// Reason returns the server's explanation carried by err, or err's text.
+func Reason(err error) string {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && apiErr.Reason != "" {
+		return apiErr.Reason
+	}
+	return err.Error()
+}
+
+// kindOf maps an HTTP status to a sentinel error.
+func kindOf(status int) error {
+	switch {
+	case status == http.StatusNotFound || status == http.StatusGone:
+		return ErrNotFound
+	case status == http.StatusConflict:
+		return ErrConflict
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		return ErrUnauthorized
+	case status == http.StatusTooManyRequests:
+		return ErrRateLimited
+	case status >= 500:
+		return ErrServer
+	default:
+		return ErrBadRequest
+	}
+}
+
+// errorBody is the shape of Kratos and Ory Network error answers.
+type errorBody struct {
+	Error struct {
+		Message string          `json:"message"`
+		Reason  string          `json:"reason"`
+		Details json.RawMessage `json:"details"`
+	} `json:"error"`
+	// Self-service flows answer with messages in the UI nodes instead.
+	UI struct {
+		Messages []struct {
+			Text string `json:"text"`
+		} `json:"messages"`
+	} `json:"ui"`
+}
+
+// reasonFromBody extracts a human-readable explanation from an error body.
+func reasonFromBody(body []byte) string {
+	var b errorBody
+	if err := json.Unmarshal(body, &b); err != nil {
+		return strings.TrimSpace(truncate(string(body), 500))
+	}
+	var parts []string
+	if b.Error.Message != "" {
+		parts = append(parts, strings.TrimSuffix(b.Error.Message, "."))
+	}
+	if b.Error.Reason != "" && b.Error.Reason != b.Error.Message {
+		parts = append(parts, strings.TrimSuffix(b.Error.Reason, "."))
+	}
+	for _, m := range b.UI.Messages {
+		parts = append(parts, m.Text)
+	}
+	return dedupeLines(strings.Join(parts, ": "))
+}
+
+// dedupeLines drops repeated lines: Kratos repeats schema validation errors
+// in its message and its reason.
+func dedupeLines(s string) string {
+	seen := map[string]bool{}
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		key := strings.TrimSpace(line)
+		if key == "" || seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, strings.TrimRight(line, " "))
+	}
+	return strings.Join(out, "\n")
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
+
+// classify turns the (response, error) pair of a client-go call into a typed
+// error. A nil error with a 2xx response stays nil.
+func classify(resp *http.Response, err error) error {
+	if err == nil {
+		return nil
+	}
+	if resp == nil {
+		// No answer at all: the transport already retried what it could.
+		return fmt.Errorf("request to the Ory API failed: %w", err)
+	}
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		// The body of a successful answer did not decode: a client/server mismatch.
+		return fmt.Errorf("unexpected answer from the Ory API (HTTP %d): %w", resp.StatusCode, err)
+	}
+	apiErr := &APIError{Kind: kindOf(resp.StatusCode), Status: resp.StatusCode}
+	var body interface{ Body() []byte }
+	if errors.As(err, &body) {
+		apiErr.Reason = reasonFromBody(body.Body())
+	}
+	return apiErr
+}

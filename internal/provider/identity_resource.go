@@ -1,0 +1,665 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/identity-as-code/terraform-provider-ory/internal/ory"
+)
+
+var (
+	_ resource.Resource                   = (*identityResource)(nil)
+	_ resource.ResourceWithConfigure      = (*identityResource)(nil)
+	_ resource.ResourceWithImportState    = (*identityResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*identityResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*identityResource)(nil)
+)
+
+// NewIdentityResource returns the ory_identity resource.
+func NewIdentityResource() resource.Resource {
+	return &identityResource{}
+}
+
+type identityResource struct {
+	client *ory.Client
+}
+
+type identityResourceModel struct {
+	ID                  types.String         `tfsdk:"id"`
+	SchemaID            types.String         `tfsdk:"schema_id"`
+	Traits              jsontypes.Normalized `tfsdk:"traits"`
+	State               types.String         `tfsdk:"state"`
+	MetadataPublic      jsontypes.Normalized `tfsdk:"metadata_public"`
+	MetadataAdmin       jsontypes.Normalized `tfsdk:"metadata_admin"`
+	VerifiedAddresses   types.Set            `tfsdk:"verified_addresses"`
+	VerifiableAddresses types.List           `tfsdk:"verifiable_addresses"`
+	RecoveryAddresses   types.List           `tfsdk:"recovery_addresses"`
+}
+
+var (
+	verifiableAddressType = types.ObjectType{AttrTypes: map[string]attr.Type{
+		"value":    types.StringType,
+		"via":      types.StringType,
+		"verified": types.BoolType,
+		"status":   types.StringType,
+	}}
+	recoveryAddressType = types.ObjectType{AttrTypes: map[string]attr.Type{
+		"value": types.StringType,
+		"via":   types.StringType,
+	}}
+)
+
+func (r *identityResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_identity"
+}
+
+func (r *identityResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "An Ory identity: its traits, identity schema, state, metadata and which of its addresses are verified. " +
+			"Credentials are managed by `ory_identity_password`.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The identity's UUID, chosen by Ory. It never changes.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"schema_id": schema.StringAttribute{
+				MarkdownDescription: "The identity schema the traits are validated against, such as `default` or `preset://email`. Changes in place.",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"traits": schema.StringAttribute{
+				MarkdownDescription: "The traits, a JSON object that the identity schema validates, usually written with `jsonencode()`. " +
+					"Compared by meaning: key order and white space never show a difference.",
+				CustomType: jsontypes.NormalizedType{},
+				Required:   true,
+				Validators: []validator.String{jsonObjectValidator{}},
+			},
+			"state": schema.StringAttribute{
+				MarkdownDescription: "Whether the identity may sign in: one of " + quotedList(ory.States) + ". Defaults to `active`.",
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString(ory.StateActive),
+				Validators:          []validator.String{stringvalidator.OneOf(ory.States...)},
+			},
+			"metadata_public": schema.StringAttribute{
+				MarkdownDescription: "Metadata the identity itself can read (for example through its session), a JSON object. Do not store secrets here.",
+				CustomType:          jsontypes.NormalizedType{},
+				Optional:            true,
+				Validators:          []validator.String{jsonObjectValidator{}},
+			},
+			"metadata_admin": schema.StringAttribute{
+				MarkdownDescription: "Metadata only the admin API can read, a JSON object.",
+				CustomType:          jsontypes.NormalizedType{},
+				Optional:            true,
+				Validators:          []validator.String{jsonObjectValidator{}},
+			},
+			"verified_addresses": schema.SetAttribute{
+				MarkdownDescription: "The addresses (emails, phone numbers) that are verified. When set, it is authoritative: the listed addresses are marked verified and the identity's other verifiable addresses unverified. " +
+					"Each must be a verifiable address of the identity: a trait value that the identity schema marks for verification. When not set, it reports the verified addresses and changes nothing.",
+				ElementType: types.StringType,
+				Optional:    true,
+				Computed:    true,
+				Validators:  []validator.Set{setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
+			},
+			"verifiable_addresses": schema.ListNestedAttribute{
+				MarkdownDescription: "The addresses Ory derived from the traits and the schema that can be verified, sorted by value.",
+				Computed:            true,
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"value":    schema.StringAttribute{Computed: true, MarkdownDescription: "The address."},
+					"via":      schema.StringAttribute{Computed: true, MarkdownDescription: "How it is verified: `email` or `sms`."},
+					"verified": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether it is verified."},
+					"status":   schema.StringAttribute{Computed: true, MarkdownDescription: "The verification status, such as `pending` or `completed`."},
+				}},
+			},
+			"recovery_addresses": schema.ListNestedAttribute{
+				MarkdownDescription: "The addresses Ory derived from the traits and the schema that can recover the account, sorted by value.",
+				Computed:            true,
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"value": schema.StringAttribute{Computed: true, MarkdownDescription: "The address."},
+					"via":   schema.StringAttribute{Computed: true, MarkdownDescription: "How a recovery message reaches it."},
+				}},
+			},
+		},
+	}
+}
+
+func (r *identityResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	c, err := clientFrom(req.ProviderData)
+	if err != nil {
+		resp.Diagnostics.AddError("Unexpected Provider Data", err.Error())
+		return
+	}
+	r.client = c
+}
+
+// ValidateConfig rejects, at plan time, verified addresses that no trait holds.
+func (r *identityResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var cfg identityResourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() || cfg.Traits.IsUnknown() || cfg.Traits.IsNull() || cfg.VerifiedAddresses.IsUnknown() || cfg.VerifiedAddresses.IsNull() {
+		return
+	}
+	traits, err := decodeJSON(cfg.Traits.ValueString())
+	if err != nil {
+		return // reported by the traits attribute itself
+	}
+	values := traitStrings(traits)
+	for _, el := range cfg.VerifiedAddresses.Elements() {
+		s, ok := el.(types.String)
+		if !ok || s.IsUnknown() || s.IsNull() {
+			continue
+		}
+		if !containsAddress(values, s.ValueString()) {
+			resp.Diagnostics.AddAttributeError(path.Root("verified_addresses"), "Address Not in Traits",
+				fmt.Sprintf("verified_addresses lists %q, but no trait holds that value. List only addresses that appear in traits (and that the identity schema marks for verification), or add the address to traits.", s.ValueString()))
+		}
+	}
+}
+
+// ModifyPlan keeps the derived address lists out of the plan unless the
+// change can alter them, so that an update shows only what changes.
+func (r *identityResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return
+	}
+	var plan, state, cfg identityResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if plan.Traits.IsUnknown() || plan.SchemaID.IsUnknown() || !plan.SchemaID.Equal(state.SchemaID) {
+		return
+	}
+	same, diags := plan.Traits.StringSemanticEquals(ctx, state.Traits)
+	resp.Diagnostics.Append(diags...)
+	if !same {
+		return
+	}
+	if cfg.VerifiedAddresses.IsNull() {
+		plan.VerifiedAddresses = state.VerifiedAddresses
+	}
+	plan.RecoveryAddresses = state.RecoveryAddresses
+	if !plan.VerifiedAddresses.IsUnknown() && sameAddressSet(plan.VerifiedAddresses, state.VerifiedAddresses) {
+		plan.VerifiableAddresses = state.VerifiableAddresses
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+func (r *identityResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan identityResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+		return
+	}
+	in, diags := plan.toInput()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	wanted := stringsOf(plan.VerifiedAddresses)
+	in.VerifiedAddresses = wanted
+
+	created, err := r.client.CreateIdentity(ctx, in)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Create Identity", r.describeWriteError(ctx, err, in.Traits))
+		return
+	}
+	tflog.Debug(ctx, "created identity", map[string]any{"id": created.ID})
+
+	// Kratos keeps only the imported addresses its schema derives from the
+	// traits and drops the others silently: check, and undo the creation so
+	// that nothing is half-applied.
+	if missing := unverified(created, wanted); len(missing) > 0 {
+		detail := notVerifiableDetail(missing, created.SchemaID)
+		if err := r.client.DeleteIdentity(ctx, created.ID); err != nil && !ory.IsNotFound(err) {
+			resp.Diagnostics.AddError("Unable to Create Identity", detail+
+				fmt.Sprintf(" Removing the identity again also failed (%s): delete identity %s by hand.", ory.Reason(err), created.ID))
+			return
+		}
+		resp.Diagnostics.AddAttributeError(path.Root("verified_addresses"), "Unable to Create Identity", detail+" Nothing was created.")
+		return
+	}
+
+	state, diags := identityFromAPI(ctx, created, &plan)
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *identityResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var prior identityResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+		return
+	}
+	got, err := r.client.GetIdentity(ctx, prior.ID.ValueString())
+	if ory.IsNotFound(err) {
+		tflog.Info(ctx, "identity no longer exists; removing it from state", map[string]any{"id": prior.ID.ValueString()})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Read Identity",
+			fmt.Sprintf("Reading identity %s failed: %s", prior.ID.ValueString(), ory.Reason(err)))
+		return
+	}
+	state, diags := identityFromAPI(ctx, got, &prior)
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *identityResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, prior identityResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+		return
+	}
+	id := prior.ID.ValueString()
+	in, diags := plan.toInput()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	current, err := r.client.GetIdentity(ctx, id)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Update Identity", fmt.Sprintf("Reading identity %s failed: %s", id, ory.Reason(err)))
+		return
+	}
+	var undo *ory.IdentityInput
+	if !sameIdentityFields(current, in) {
+		previous := inputFromIdentity(current)
+		undo = &previous
+		current, err = r.client.UpdateIdentity(ctx, id, in)
+		if err != nil {
+			resp.Diagnostics.AddError("Unable to Update Identity", r.describeWriteError(ctx, err, in.Traits))
+			return
+		}
+	}
+
+	if !plan.VerifiedAddresses.IsNull() && !plan.VerifiedAddresses.IsUnknown() {
+		wanted := stringsOf(plan.VerifiedAddresses)
+		var missing []string
+		for _, v := range wanted {
+			if _, ok := current.FindVerifiable(v); !ok {
+				missing = append(missing, v)
+			}
+		}
+		if len(missing) > 0 {
+			detail := notVerifiableDetail(missing, current.SchemaID)
+			if undo != nil {
+				if _, err := r.client.UpdateIdentity(ctx, id, *undo); err != nil {
+					resp.Diagnostics.AddError("Unable to Update Identity", detail+
+						" Putting the previous traits back also failed ("+ory.Reason(err)+"); run terraform apply again after fixing the configuration.")
+					return
+				}
+			}
+			resp.Diagnostics.AddAttributeError(path.Root("verified_addresses"), "Unable to Update Identity", detail+" The identity was left as it was.")
+			return
+		}
+		want := map[string]bool{}
+		for _, a := range current.VerifiableAddresses {
+			want[a.Value] = false
+		}
+		for _, v := range wanted {
+			a, _ := current.FindVerifiable(v)
+			want[a.Value] = true
+		}
+		current, err = r.client.SetVerification(ctx, id, want)
+		if err != nil {
+			resp.Diagnostics.AddError("Unable to Update Identity Verification",
+				fmt.Sprintf("Setting which addresses of identity %s are verified failed: %s", id, ory.Reason(err)))
+			return
+		}
+	}
+
+	state, diags := identityFromAPI(ctx, current, &plan)
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *identityResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state identityResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+		return
+	}
+	err := r.client.DeleteIdentity(ctx, state.ID.ValueString())
+	if err != nil && !ory.IsNotFound(err) {
+		resp.Diagnostics.AddError("Unable to Delete Identity",
+			fmt.Sprintf("Deleting identity %s failed: %s", state.ID.ValueString(), ory.Reason(err)))
+	}
+}
+
+func (r *identityResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if !isUUID(req.ID) {
+		resp.Diagnostics.AddError("Invalid Import ID",
+			fmt.Sprintf("%q is not an identity id. Import an identity by its UUID, for example: terraform import ory_identity.admin 5f1c3b8e-6d7a-4a43-9c1e-2b7f0f7b1a2c", req.ID))
+		return
+	}
+	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+}
+
+// configured reports whether the provider block could be configured.
+func (r *identityResource) configured(diags *diag.Diagnostics) bool {
+	if r.client != nil {
+		return true
+	}
+	diags.AddError("Provider Not Configured",
+		"The ory provider has no client: its url or api_key was not known when this operation ran. Make sure they are known at apply time.")
+	return false
+}
+
+// describeWriteError explains a failed create or update, naming the
+// identity that already holds an identifier on a conflict.
+func (r *identityResource) describeWriteError(ctx context.Context, err error, traits map[string]any) string {
+	reason := ory.Reason(err)
+	switch {
+	case errors.Is(err, ory.ErrConflict):
+		for _, v := range traitStrings(traits) {
+			found, ferr := r.client.FindByIdentifier(ctx, v)
+			if ferr != nil || len(found) == 0 {
+				continue
+			}
+			return fmt.Sprintf("Another identity, %s, already uses the identifier %q (%s). "+
+				"To manage that identity with Terraform, import it: terraform import <resource address> %s, or an import block with id = %q. "+
+				"Otherwise choose another value.", found[0].ID, v, reason, found[0].ID, found[0].ID)
+		}
+		return "An identity with one of these identifiers already exists: " + reason
+	case errors.Is(err, ory.ErrUnauthorized):
+		return "The API refused the credentials: " + reason + ". Check the provider's api_key (or ORY_API_KEY)."
+	case errors.Is(err, ory.ErrBadRequest):
+		return "The API refused the identity: " + reason + ". Check schema_id and that traits satisfy that identity schema."
+	default:
+		return reason
+	}
+}
+
+// toInput maps the planned model to what the API takes.
+func (m identityResourceModel) toInput() (ory.IdentityInput, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	in := ory.IdentityInput{SchemaID: m.SchemaID.ValueString(), State: m.State.ValueString()}
+	traits, err := decodeJSON(m.Traits.ValueString())
+	obj, ok := traits.(map[string]any)
+	if err != nil || !ok {
+		diags.AddAttributeError(path.Root("traits"), "Invalid Traits", "traits must be a JSON object.")
+		return in, diags
+	}
+	in.Traits = obj
+	for _, f := range []struct {
+		name  string
+		value jsontypes.Normalized
+		dst   *any
+	}{
+		{"metadata_public", m.MetadataPublic, &in.MetadataPublic},
+		{"metadata_admin", m.MetadataAdmin, &in.MetadataAdmin},
+	} {
+		if f.value.IsNull() || f.value.IsUnknown() {
+			continue
+		}
+		v, err := decodeJSON(f.value.ValueString())
+		if err != nil {
+			diags.AddAttributeError(path.Root(f.name), "Invalid JSON", f.name+" must be a JSON object: "+err.Error())
+			continue
+		}
+		*f.dst = v
+	}
+	return in, diags
+}
+
+// inputFromIdentity is what PUT needs to restore an identity as it is.
+func inputFromIdentity(i *ory.Identity) ory.IdentityInput {
+	traits, _ := i.Traits.(map[string]any)
+	return ory.IdentityInput{
+		SchemaID:       i.SchemaID,
+		Traits:         traits,
+		State:          i.State,
+		MetadataPublic: i.MetadataPublic,
+		MetadataAdmin:  i.MetadataAdmin,
+	}
+}
+
+// sameIdentityFields reports whether PUT would change nothing.
+func sameIdentityFields(cur *ory.Identity, in ory.IdentityInput) bool {
+	return cur.SchemaID == in.SchemaID && cur.State == in.State &&
+		jsonEqual(cur.Traits, in.Traits) && jsonEqual(cur.MetadataPublic, in.MetadataPublic) && jsonEqual(cur.MetadataAdmin, in.MetadataAdmin)
+}
+
+// identityFromAPI maps an identity to the model. prior (plan or state) keeps
+// the user's spelling of verified addresses that Ory stores in lower case.
+func identityFromAPI(ctx context.Context, i *ory.Identity, prior *identityResourceModel) (identityResourceModel, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	m := identityResourceModel{
+		ID:       types.StringValue(i.ID),
+		SchemaID: types.StringValue(i.SchemaID),
+		State:    types.StringValue(i.State),
+	}
+	m.Traits = jsontypes.NewNormalizedValue(encodeJSON(i.Traits))
+	m.MetadataPublic = jsonOrNull(i.MetadataPublic)
+	m.MetadataAdmin = jsonOrNull(i.MetadataAdmin)
+
+	var spellings []string
+	if prior != nil {
+		spellings = stringsOf(prior.VerifiedAddresses)
+	}
+	verified := []attr.Value{}
+	for _, v := range i.VerifiedValues() {
+		for _, s := range spellings {
+			if ory.SameAddress(s, v) {
+				v = s
+				break
+			}
+		}
+		verified = append(verified, types.StringValue(v))
+	}
+	var d diag.Diagnostics
+	m.VerifiedAddresses, d = types.SetValue(types.StringType, verified)
+	diags.Append(d...)
+
+	va := append([]ory.VerifiableAddress(nil), i.VerifiableAddresses...)
+	sort.Slice(va, func(a, b int) bool { return va[a].Value+va[a].Via < va[b].Value+va[b].Via })
+	vaValues := make([]attr.Value, 0, len(va))
+	for _, a := range va {
+		o, d := types.ObjectValue(verifiableAddressType.AttrTypes, map[string]attr.Value{
+			"value": types.StringValue(a.Value), "via": types.StringValue(a.Via),
+			"verified": types.BoolValue(a.Verified), "status": types.StringValue(a.Status),
+		})
+		diags.Append(d...)
+		vaValues = append(vaValues, o)
+	}
+	m.VerifiableAddresses, d = types.ListValue(verifiableAddressType, vaValues)
+	diags.Append(d...)
+
+	ra := append([]ory.RecoveryAddress(nil), i.RecoveryAddresses...)
+	sort.Slice(ra, func(a, b int) bool { return ra[a].Value+ra[a].Via < ra[b].Value+ra[b].Via })
+	raValues := make([]attr.Value, 0, len(ra))
+	for _, a := range ra {
+		o, d := types.ObjectValue(recoveryAddressType.AttrTypes, map[string]attr.Value{
+			"value": types.StringValue(a.Value), "via": types.StringValue(a.Via),
+		})
+		diags.Append(d...)
+		raValues = append(raValues, o)
+	}
+	m.RecoveryAddresses, d = types.ListValue(recoveryAddressType, raValues)
+	diags.Append(d...)
+	_ = ctx
+	return m, diags
+}
+
+// unverified returns the wanted addresses that are not verified in i.
+func unverified(i *ory.Identity, wanted []string) []string {
+	var out []string
+	for _, w := range wanted {
+		if a, ok := i.FindVerifiable(w); !ok || !a.Verified {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func notVerifiableDetail(addresses []string, schemaID string) string {
+	return fmt.Sprintf("verified_addresses lists %s, which identity schema %q does not make a verifiable address of this identity. "+
+		"Only trait values that the schema marks for verification (\"ory.sh/kratos\": {\"verification\": {\"via\": \"email\"}}, or \"sms\") can be verified: "+
+		"remove them from verified_addresses or change the schema.", quoteAll(addresses), schemaID)
+}
+
+// decodeJSON decodes s keeping numbers exact.
+func decodeJSON(s string) (any, error) {
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+func encodeJSON(v any) string {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return "null"
+	}
+	return strings.TrimSpace(buf.String())
+}
+
+func jsonOrNull(v any) jsontypes.Normalized {
+	if v == nil {
+		return jsontypes.NewNormalizedNull()
+	}
+	return jsontypes.NewNormalizedValue(encodeJSON(v))
+}
+
+// jsonEqual compares two decoded JSON values by meaning.
+func jsonEqual(a, b any) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	na, errA := decodeJSON(encodeJSON(a))
+	nb, errB := decodeJSON(encodeJSON(b))
+	return errA == nil && errB == nil && encodeJSON(na) == encodeJSON(nb)
+}
+
+// traitStrings returns every string value inside traits, depth first.
+func traitStrings(v any) []string {
+	var out []string
+	var walk func(any)
+	walk = func(v any) {
+		switch t := v.(type) {
+		case string:
+			out = append(out, t)
+		case map[string]any:
+			keys := make([]string, 0, len(t))
+			for k := range t {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				walk(t[k])
+			}
+		case []any:
+			for _, e := range t {
+				walk(e)
+			}
+		}
+	}
+	walk(v)
+	return out
+}
+
+func containsAddress(values []string, address string) bool {
+	for _, v := range values {
+		if ory.SameAddress(v, address) {
+			return true
+		}
+	}
+	return false
+}
+
+// stringsOf returns the known string elements of a set.
+func stringsOf(s types.Set) []string {
+	if s.IsNull() || s.IsUnknown() {
+		return nil
+	}
+	var out []string
+	for _, el := range s.Elements() {
+		if v, ok := el.(types.String); ok && !v.IsNull() && !v.IsUnknown() {
+			out = append(out, v.ValueString())
+		}
+	}
+	return out
+}
+
+// sameAddressSet compares two address sets without regard to case.
+func sameAddressSet(a, b types.Set) bool {
+	as, bs := stringsOf(a), stringsOf(b)
+	if a.IsNull() != b.IsNull() || len(as) != len(bs) {
+		return false
+	}
+	for _, x := range as {
+		if !containsAddress(bs, x) {
+			return false
+		}
+	}
+	return true
+}
+
+func quoteAll(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return strings.Join(q, ", ")
+}
+
+func quotedList(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = "`" + s + "`"
+	}
+	return strings.Join(q, ", ")
+}
+
+// isUUID reports whether s has the canonical 8-4-4-4-12 hex form.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, c := range s {
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !strings.ContainsRune("0123456789abcdefABCDEF", c) {
+				return false
+			}
+		}
+	}
+	return true
+}
