@@ -49,7 +49,7 @@ type Client struct {
 func ParseURL(raw string) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
-		return "", fmt.Errorf("%q is not a URL: %w", raw, err)
+		return "", fmt.Errorf("%q is not a URL (%w); it must start with http:// or https://", raw, err)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return "", fmt.Errorf("%q must start with http:// or https://", raw)

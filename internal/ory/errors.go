@@ -86,17 +86,22 @@ func reasonFromBody(body []byte) string {
 	if err := json.Unmarshal(body, &b); err != nil {
 		return strings.TrimSpace(truncate(string(body), 500))
 	}
-	var parts []string
-	if b.Error.Message != "" {
-		parts = append(parts, strings.TrimSuffix(b.Error.Message, "."))
-	}
-	if b.Error.Reason != "" && b.Error.Reason != b.Error.Message {
-		parts = append(parts, strings.TrimSuffix(b.Error.Reason, "."))
-	}
+	candidates := []string{b.Error.Message, b.Error.Reason}
 	for _, m := range b.UI.Messages {
-		parts = append(parts, m.Text)
+		candidates = append(candidates, m.Text)
 	}
-	return dedupeLines(strings.Join(parts, ": "))
+	var text string
+	for _, c := range candidates {
+		c = strings.TrimSuffix(strings.TrimSpace(c), ".")
+		switch {
+		case c == "" || strings.Contains(text, c):
+		case text == "":
+			text = c
+		default:
+			text += ": " + c
+		}
+	}
+	return dedupeLines(text)
 }
 
 // dedupeLines drops repeated lines: Kratos repeats schema validation errors

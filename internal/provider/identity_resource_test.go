@@ -380,6 +380,7 @@ func TestAccIdentity_invalidConfig(t *testing.T) {
 // What only Kratos can judge fails at apply with Kratos's own reason, and
 // leaves nothing behind.
 func TestAccIdentity_apiErrors(t *testing.T) {
+	skipUnlessAcc(t) // the test creates an identity before resource.Test would skip
 	username := acctest.RandomUsername()
 	taken := acctest.RandomEmail()
 	holder := createIdentityViaAPI(t, "email", map[string]any{"email": taken})

@@ -1,6 +1,7 @@
 package provider_test
 
 import (
+	"os"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -18,4 +19,13 @@ func TestMain(m *testing.M) {
 // protoV6ProviderFactories serves the provider in-process to Terraform.
 var protoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
 	"ory": providerserver.NewProtocol6WithError(provider.New("test")()),
+}
+
+// skipUnlessAcc skips like resource.Test does without TF_ACC, for tests that
+// talk to Kratos before calling it.
+func skipUnlessAcc(t *testing.T) {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("Acceptance tests skipped unless env 'TF_ACC' set")
+	}
 }

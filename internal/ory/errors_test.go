@@ -1,0 +1,106 @@
+package ory
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// fakeOpenAPIError mimics client-go's GenericOpenAPIError, which carries the
+// body of the error answer.
+type fakeOpenAPIError struct{ body []byte }
+
+func (e fakeOpenAPIError) Error() string { return "500 Internal Server Error" }
+func (e fakeOpenAPIError) Body() []byte  { return e.body }
+
+func TestClassify(t *testing.T) {
+	t.Parallel()
+	kratos := func(reason string) []byte {
+		return []byte(`{"error":{"code":400,"status":"Bad Request","reason":"` + reason + `","message":"The request was malformed or contained invalid parameters"}}`)
+	}
+	cases := []struct {
+		name       string
+		status     int
+		body       []byte
+		want       error
+		wantReason string
+	}{
+		{"not found", 404, []byte(`{"error":{"code":404,"status":"Not Found","message":"Unable to locate the resource"}}`), ErrNotFound, "Unable to locate the resource"},
+		{"gone", 410, nil, ErrNotFound, ""},
+		{"conflict", 409, []byte(`{"error":{"code":409,"message":"The resource could not be created due to a conflict","reason":"This identity conflicts with another identity that already exists."}}`), ErrConflict,
+			"The resource could not be created due to a conflict: This identity conflicts with another identity that already exists"},
+		{"unauthorized", 401, nil, ErrUnauthorized, ""},
+		{"forbidden", 403, nil, ErrUnauthorized, ""},
+		{"rate limited", 429, nil, ErrRateLimited, ""},
+		{"bad request with reason", 400, kratos("Unable to find JSON Schema ID: x"), ErrBadRequest,
+			"The request was malformed or contained invalid parameters: Unable to find JSON Schema ID: x"},
+		{"unprocessable", 422, nil, ErrBadRequest, ""},
+		{"server", 500, []byte("upstream exploded"), ErrServer, "upstream exploded"},
+		{"repeated lines once", 400, []byte(`{"error":{"message":"validation failed\n  a is bad","reason":"a is bad"}}`), ErrBadRequest, "validation failed\n  a is bad"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			err := classify(&http.Response{StatusCode: tc.status}, fakeOpenAPIError{body: tc.body})
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("classify(%d) = %v, want %v", tc.status, err, tc.want)
+			}
+			var apiErr *APIError
+			if !errors.As(err, &apiErr) || apiErr.Status != tc.status {
+				t.Fatalf("classify(%d) = %#v, want an *APIError with the status", tc.status, err)
+			}
+			if apiErr.Reason != tc.wantReason {
+				t.Errorf("reason = %q, want %q", apiErr.Reason, tc.wantReason)
+			}
+		})
+	}
+}
+
+func TestClassifyWithoutAnswer(t *testing.T) {
+	t.Parallel()
+	if err := classify(&http.Response{StatusCode: 200}, nil); err != nil {
+		t.Fatalf("success classified as %v", err)
+	}
+	err := classify(nil, errors.New("connection refused"))
+	if err == nil || errors.Is(err, ErrNotFound) || errors.Is(err, ErrServer) {
+		t.Fatalf("no answer classified as %v", err)
+	}
+	// A 2xx whose body did not decode is not mistaken for an API error.
+	err = classify(&http.Response{StatusCode: 200}, errors.New("json: cannot unmarshal"))
+	var apiErr *APIError
+	if err == nil || errors.As(err, &apiErr) {
+		t.Fatalf("decode failure classified as %v", err)
+	}
+}
+
+func TestParseURL(t *testing.T) {
+	t.Parallel()
+	cases := []struct{ in, want, errPart string }{
+		{"http://127.0.0.1:4434", "http://127.0.0.1:4434", ""},
+		{"https://slug.projects.oryapis.com/", "https://slug.projects.oryapis.com", ""},
+		{" http://kratos:4434/admin-prefix/ ", "http://kratos:4434/admin-prefix", ""},
+		{"127.0.0.1:4434", "", "must start with http"},
+		{"ftp://example.com", "", "must start with http"},
+		{"http://", "", "no host"},
+		{"http://h/?x=1", "", "query"},
+		{"", "", "must start with http"},
+	}
+	for _, tc := range cases {
+		got, err := ParseURL(tc.in)
+		if tc.errPart == "" {
+			if err != nil || got != tc.want {
+				t.Errorf("ParseURL(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+			}
+			continue
+		}
+		if err == nil || !contains(err.Error(), tc.errPart) {
+			t.Errorf("ParseURL(%q) error = %v, want one mentioning %q", tc.in, err, tc.errPart)
+		}
+	}
+}
+
+func contains(s, sub string) bool {
+	return strings.Contains(s, sub)
+}
+
