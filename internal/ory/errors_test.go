@@ -103,4 +103,3 @@ func TestParseURL(t *testing.T) {
 func contains(s, sub string) bool {
 	return strings.Contains(s, sub)
 }
-

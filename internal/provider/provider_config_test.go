@@ -122,4 +122,3 @@ resource "ory_identity" "second" {
 		}},
 	})
 }
-
