@@ -45,6 +45,8 @@ type Identity struct {
 	MetadataAdmin       any
 	VerifiableAddresses []VerifiableAddress
 	RecoveryAddresses   []RecoveryAddress
+	// ExternalID is Ory Network's link to another system; kept on updates.
+	ExternalID *string
 }
 
 // VerifiedValues returns the values of the verified addresses.
@@ -81,8 +83,12 @@ type IdentityInput struct {
 	State          string
 	MetadataPublic any
 	MetadataAdmin  any
+	// ExternalID is sent back as it was read, so that PUT does not drop it.
+	ExternalID *string
 	// VerifiedAddresses are marked verified at creation (Create only).
 	VerifiedAddresses []string
+	// Password, when set, replaces the password credential (Update only).
+	Password *PasswordInput
 }
 
 // CreateIdentity creates an identity.
@@ -133,6 +139,8 @@ func (c *Client) UpdateIdentity(ctx context.Context, id string, in IdentityInput
 		State:          state,
 		MetadataPublic: in.MetadataPublic,
 		MetadataAdmin:  in.MetadataAdmin,
+		ExternalId:     in.ExternalID,
+		Credentials:    in.credentials(),
 	}
 	got, resp, err := c.api.IdentityAPI.UpdateIdentity(ctx, id).UpdateIdentityBody(body).Execute()
 	if err := classify(resp, err); err != nil {
@@ -228,10 +236,11 @@ func viaFor(address string) string {
 // identityFromAPI maps the client-go model to Identity.
 func identityFromAPI(in *client.Identity) *Identity {
 	out := &Identity{
-		ID:       in.Id,
-		SchemaID: in.SchemaId,
-		State:    StateActive,
-		Traits:   in.Traits,
+		ID:         in.Id,
+		SchemaID:   in.SchemaId,
+		State:      StateActive,
+		Traits:     in.Traits,
+		ExternalID: in.ExternalId,
 	}
 	if in.State != nil {
 		out.State = *in.State

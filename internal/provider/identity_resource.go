@@ -211,7 +211,7 @@ func (r *identityResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 func (r *identityResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan identityResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !configured(r.client, &resp.Diagnostics) {
 		return
 	}
 	in, diags := plan.toInput()
@@ -251,7 +251,7 @@ func (r *identityResource) Create(ctx context.Context, req resource.CreateReques
 func (r *identityResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var prior identityResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
-	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !configured(r.client, &resp.Diagnostics) {
 		return
 	}
 	got, err := r.client.GetIdentity(ctx, prior.ID.ValueString())
@@ -274,7 +274,7 @@ func (r *identityResource) Update(ctx context.Context, req resource.UpdateReques
 	var plan, prior identityResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
-	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !configured(r.client, &resp.Diagnostics) {
 		return
 	}
 	id := prior.ID.ValueString()
@@ -289,9 +289,10 @@ func (r *identityResource) Update(ctx context.Context, req resource.UpdateReques
 		resp.Diagnostics.AddError("Unable to Update Identity", fmt.Sprintf("Reading identity %s failed: %s", id, ory.Reason(err)))
 		return
 	}
+	in.ExternalID = current.ExternalID
 	var undo *ory.IdentityInput
 	if !sameIdentityFields(current, in) {
-		previous := inputFromIdentity(current)
+		previous := ory.InputFromIdentity(current)
 		undo = &previous
 		current, err = r.client.UpdateIdentity(ctx, id, in)
 		if err != nil {
@@ -344,7 +345,7 @@ func (r *identityResource) Update(ctx context.Context, req resource.UpdateReques
 func (r *identityResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state identityResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !configured(r.client, &resp.Diagnostics) {
 		return
 	}
 	err := r.client.DeleteIdentity(ctx, state.ID.ValueString())
@@ -361,16 +362,6 @@ func (r *identityResource) ImportState(ctx context.Context, req resource.ImportS
 		return
 	}
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
-}
-
-// configured reports whether the provider block could be configured.
-func (r *identityResource) configured(diags *diag.Diagnostics) bool {
-	if r.client != nil {
-		return true
-	}
-	diags.AddError("Provider Not Configured",
-		"The ory provider has no client: its url or api_key was not known when this operation ran. Make sure they are known at apply time.")
-	return false
 }
 
 // describeWriteError explains a failed create or update, naming the
@@ -428,18 +419,6 @@ func (m identityResourceModel) toInput() (ory.IdentityInput, diag.Diagnostics) {
 		*f.dst = v
 	}
 	return in, diags
-}
-
-// inputFromIdentity is what PUT needs to restore an identity as it is.
-func inputFromIdentity(i *ory.Identity) ory.IdentityInput {
-	traits, _ := i.Traits.(map[string]any)
-	return ory.IdentityInput{
-		SchemaID:       i.SchemaID,
-		Traits:         traits,
-		State:          i.State,
-		MetadataPublic: i.MetadataPublic,
-		MetadataAdmin:  i.MetadataAdmin,
-	}
 }
 
 // sameIdentityFields reports whether PUT would change nothing.

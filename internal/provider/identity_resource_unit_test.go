@@ -96,7 +96,7 @@ func TestToInput(t *testing.T) {
 func TestSameIdentityFields(t *testing.T) {
 	t.Parallel()
 	cur := &ory.Identity{SchemaID: "email", State: "active", Traits: map[string]any{"email": "a@example.com", "n": float64(1)}, MetadataAdmin: map[string]any{"x": true}}
-	in := inputFromIdentity(cur)
+	in := ory.InputFromIdentity(cur)
 	if !sameIdentityFields(cur, in) {
 		t.Fatal("an identity differs from its own input")
 	}
@@ -111,7 +111,7 @@ func TestSameIdentityFields(t *testing.T) {
 		"metadata": func(i *ory.IdentityInput) { i.MetadataAdmin = nil },
 		"public":   func(i *ory.IdentityInput) { i.MetadataPublic = map[string]any{} },
 	} {
-		changed := inputFromIdentity(cur)
+		changed := ory.InputFromIdentity(cur)
 		change(&changed)
 		if sameIdentityFields(cur, changed) {
 			t.Errorf("a change of %s is not seen", name)

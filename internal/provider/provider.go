@@ -144,6 +144,7 @@ func (p *oryProvider) Configure(ctx context.Context, req provider.ConfigureReque
 func (p *oryProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewIdentityResource,
+		NewIdentityPasswordResource,
 	}
 }
 

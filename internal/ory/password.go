@@ -1,0 +1,129 @@
+package ory
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"regexp"
+
+	client "github.com/ory/client-go"
+)
+
+// PasswordInput is a password in clear text or an existing hash; exactly
+// one is set.
+type PasswordInput struct {
+	Password       string
+	HashedPassword string
+}
+
+func (in IdentityInput) credentials() *client.IdentityWithCredentials {
+	if in.Password == nil {
+		return nil
+	}
+	cfg := client.IdentityWithCredentialsPasswordConfig{}
+	if in.Password.HashedPassword != "" {
+		cfg.HashedPassword = &in.Password.HashedPassword
+	} else {
+		cfg.Password = &in.Password.Password
+	}
+	return &client.IdentityWithCredentials{Password: &client.IdentityWithCredentialsPassword{Config: &cfg}}
+}
+
+// hashFormats are the hash formats Kratos v1.3 imports (hash/hash_comparator.go).
+var hashFormats = []struct {
+	name string
+	re   *regexp.Regexp
+}{
+	{"bcrypt", regexp.MustCompile(`^\$2[abzy]?\$`)},
+	{"argon2id", regexp.MustCompile(`^\$argon2id\$`)},
+	{"argon2i", regexp.MustCompile(`^\$argon2i\$`)},
+	{"pbkdf2", regexp.MustCompile(`^\$pbkdf2-sha[0-9]{1,3}\$`)},
+	{"scrypt", regexp.MustCompile(`^\$scrypt\$`)},
+	{"firebase-scrypt", regexp.MustCompile(`^\$firescrypt\$`)},
+	{"ssha", regexp.MustCompile(`^\{SSHA(256|512)?\}`)},
+	{"sha1/sha256/sha512", regexp.MustCompile(`^\$sha(1|256|512)\$`)},
+	{"sha256-crypt", regexp.MustCompile(`^\$sha256-crypt\$`)},
+	{"sha512-crypt", regexp.MustCompile(`^\$sha512-crypt\$`)},
+	{"md5-crypt", regexp.MustCompile(`^\$md5-crypt\$`)},
+	{"md5", regexp.MustCompile(`^\$md5\$`)},
+	{"hmac", regexp.MustCompile(`^\$hmac-(md4|md5|sha1|sha224|sha256|sha384|sha512)\$`)},
+}
+
+// HashFormatNames lists the accepted hash formats, for documentation and errors.
+func HashFormatNames() []string {
+	names := make([]string, len(hashFormats))
+	for i, f := range hashFormats {
+		names[i] = f.name
+	}
+	return names
+}
+
+// KnownHashFormat reports whether Kratos can import hash.
+func KnownHashFormat(hash string) bool {
+	for _, f := range hashFormats {
+		if f.re.MatchString(hash) {
+			return true
+		}
+	}
+	return false
+}
+
+// SetPassword replaces the password credential of an identity and returns
+// the fingerprint of the stored hash. PUT replaces the whole identity, so the
+// identity is read right before and sent back unchanged but for the password.
+func (c *Client) SetPassword(ctx context.Context, id string, p PasswordInput) (string, error) {
+	current, err := c.GetIdentity(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	in := InputFromIdentity(current)
+	in.Password = &p
+	if _, err := c.UpdateIdentity(ctx, id, in); err != nil {
+		return "", err
+	}
+	return c.PasswordFingerprint(ctx, id)
+}
+
+// PasswordFingerprint returns a fingerprint of the stored password hash,
+// or "" when the identity has no password. It changes whenever the stored
+// credential changes, and tells nothing about the password.
+func (c *Client) PasswordFingerprint(ctx context.Context, id string) (string, error) {
+	got, resp, err := c.api.IdentityAPI.GetIdentity(ctx, id).IncludeCredential([]string{"password"}).Execute()
+	if err := classify(resp, err); err != nil {
+		return "", err
+	}
+	creds, ok := got.GetCredentialsOk()
+	if !ok || creds == nil {
+		return "", nil
+	}
+	hashed, _ := (*creds)["password"].Config["hashed_password"].(string)
+	if hashed == "" {
+		return "", nil
+	}
+	sum := sha256.Sum256([]byte(hashed))
+	return "sha256:" + hex.EncodeToString(sum[:]), nil
+}
+
+// RandomSecret returns a password nobody knows: 48 random bytes.
+func RandomSecret() (string, error) {
+	b := make([]byte, 48)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// InputFromIdentity is what PUT needs to keep an identity as it is.
+func InputFromIdentity(i *Identity) IdentityInput {
+	traits, _ := i.Traits.(map[string]any)
+	return IdentityInput{
+		SchemaID:       i.SchemaID,
+		Traits:         traits,
+		State:          i.State,
+		MetadataPublic: i.MetadataPublic,
+		MetadataAdmin:  i.MetadataAdmin,
+		ExternalID:     i.ExternalID,
+	}
+}

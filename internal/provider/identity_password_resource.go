@@ -1,0 +1,368 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/identity-as-code/terraform-provider-ory/internal/ory"
+)
+
+var (
+	_ resource.Resource                     = (*identityPasswordResource)(nil)
+	_ resource.ResourceWithConfigure        = (*identityPasswordResource)(nil)
+	_ resource.ResourceWithConfigValidators = (*identityPasswordResource)(nil)
+	_ resource.ResourceWithModifyPlan       = (*identityPasswordResource)(nil)
+	_ resource.ResourceWithImportState      = (*identityPasswordResource)(nil)
+)
+
+// privateAppliedFingerprint is the private-state key holding the fingerprint
+// of the credential this resource last set. The state's
+// credential_fingerprint is what Ory stores now; when they differ, someone
+// else changed the password.
+const privateAppliedFingerprint = "applied_fingerprint"
+
+// NewIdentityPasswordResource returns the ory_identity_password resource.
+func NewIdentityPasswordResource() resource.Resource {
+	return &identityPasswordResource{}
+}
+
+type identityPasswordResource struct {
+	client *ory.Client
+}
+
+type identityPasswordModel struct {
+	ID                    types.String `tfsdk:"id"`
+	IdentityID            types.String `tfsdk:"identity_id"`
+	PasswordWO            types.String `tfsdk:"password_wo"`
+	PasswordWOVersion     types.Int64  `tfsdk:"password_wo_version"`
+	Password              types.String `tfsdk:"password"`
+	HashedPassword        types.String `tfsdk:"hashed_password"`
+	CredentialFingerprint types.String `tfsdk:"credential_fingerprint"`
+}
+
+func (r *identityPasswordResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_identity_password"
+}
+
+func (r *identityPasswordResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The password credential of an identity. Setting it changes nothing else of the identity. " +
+			"A password changed outside Terraform (a recovery, an admin tool) shows in `plan`, and `apply` sets the configured one again. " +
+			"Destroying it replaces the password with a random secret nobody holds, since Ory can not delete a password credential.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The identity's UUID, as `identity_id`.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"identity_id": schema.StringAttribute{
+				MarkdownDescription: "The UUID of the identity whose password this is. Changing it replaces the resource.",
+				Required:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators:          []validator.String{uuidValidator{}},
+			},
+			"password_wo": schema.StringAttribute{
+				MarkdownDescription: "The password, write-only: Terraform sends it and never stores it in state or plan. " +
+					"Needs Terraform 1.11 or OpenTofu 1.11 and later. Give `password_wo_version` with it and change that to set a new password.",
+				Optional:   true,
+				Sensitive:  true,
+				WriteOnly:  true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"password_wo_version": schema.Int64Attribute{
+				MarkdownDescription: "Any number; change it to send `password_wo` again (rotation). Terraform can not see changes of a write-only value by itself.",
+				Optional:            true,
+			},
+			"password": schema.StringAttribute{
+				MarkdownDescription: "The password, for Terraform older than 1.11. It is stored in the state, in clear text (sensitive, so hidden in plan output). Prefer `password_wo`.",
+				Optional:            true,
+				Sensitive:           true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"hashed_password": schema.StringAttribute{
+				MarkdownDescription: "An existing password hash to import, so that the user keeps their password: one of " + quotedList(ory.HashFormatNames()) +
+					" in the format Ory documents for importing credentials (for example `$2a$10$...` for bcrypt or `$argon2id$v=19$...` for argon2id). Stored in the state.",
+				Optional:   true,
+				Sensitive:  true,
+				Validators: []validator.String{hashFormatValidator{}},
+			},
+			"credential_fingerprint": schema.StringAttribute{
+				MarkdownDescription: "A SHA-256 fingerprint of the password hash Ory stores. It reveals nothing about the password; it changes when the stored credential changes, which is how a password changed outside Terraform is detected.",
+				Computed:            true,
+			},
+		},
+	}
+}
+
+func (r *identityPasswordResource) ConfigValidators(_ context.Context) []resource.ConfigValidator {
+	return []resource.ConfigValidator{
+		resourcevalidator.ExactlyOneOf(path.MatchRoot("password_wo"), path.MatchRoot("password"), path.MatchRoot("hashed_password")),
+		resourcevalidator.RequiredTogether(path.MatchRoot("password_wo"), path.MatchRoot("password_wo_version")),
+		resourcevalidator.PreferWriteOnlyAttribute(path.MatchRoot("password"), path.MatchRoot("password_wo")),
+	}
+}
+
+func (r *identityPasswordResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	c, err := clientFrom(req.ProviderData)
+	if err != nil {
+		resp.Diagnostics.AddError("Unexpected Provider Data", err.Error())
+		return
+	}
+	r.client = c
+}
+
+// ModifyPlan checks at plan time that the identity exists, and plans an
+// update when the stored credential is no longer the one this resource set.
+func (r *identityPasswordResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.client == nil {
+		return
+	}
+	var plan identityPasswordModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	if req.State.Raw.IsNull() {
+		id := plan.IdentityID
+		if id.IsUnknown() || id.IsNull() || !isUUID(id.ValueString()) {
+			return
+		}
+		if _, err := r.client.GetIdentity(ctx, id.ValueString()); err != nil {
+			resp.Diagnostics.Append(identityLookupError(path.Root("identity_id"), id.ValueString(), err))
+		}
+		return
+	}
+
+	var state identityPasswordModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	applied, diags := appliedFingerprint(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() || state.CredentialFingerprint.Equal(types.StringValue(applied)) {
+		return
+	}
+	if applied != "" {
+		resp.Diagnostics.AddWarning("Password Changed Outside Terraform",
+			fmt.Sprintf("The password credential of identity %s is not the one Terraform set: it was changed outside Terraform (a recovery, a settings flow, an admin tool) or re-hashed by Ory after a login. "+
+				"Applying sets the configured password again.", state.IdentityID.ValueString()))
+	}
+	plan.CredentialFingerprint = types.StringUnknown()
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+func (r *identityPasswordResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan, cfg identityPasswordModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() || !configured(r.client, &resp.Diagnostics) {
+		return
+	}
+	r.set(ctx, plan, cfg, "Unable to Set Password", &resp.State, resp.Private, &resp.Diagnostics)
+}
+
+func (r *identityPasswordResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state identityPasswordModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || !configured(r.client, &resp.Diagnostics) {
+		return
+	}
+	fp, err := r.client.PasswordFingerprint(ctx, state.IdentityID.ValueString())
+	if ory.IsNotFound(err) {
+		tflog.Info(ctx, "identity no longer exists; removing its password from state", map[string]any{"identity_id": state.IdentityID.ValueString()})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Read Password",
+			fmt.Sprintf("Reading the password credential of identity %s failed: %s", state.IdentityID.ValueString(), ory.Reason(err)))
+		return
+	}
+	state.ID = state.IdentityID
+	state.CredentialFingerprint = types.StringValue(fp)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *identityPasswordResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, cfg identityPasswordModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() || !configured(r.client, &resp.Diagnostics) {
+		return
+	}
+	r.set(ctx, plan, cfg, "Unable to Update Password", &resp.State, resp.Private, &resp.Diagnostics)
+}
+
+func (r *identityPasswordResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state identityPasswordModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || !configured(r.client, &resp.Diagnostics) {
+		return
+	}
+	// Ory refuses to delete a first-factor credential: replace the password
+	// with a secret nobody holds, so the managed password stops working.
+	secret, err := ory.RandomSecret()
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Delete Password", "Generating a random secret failed: "+err.Error())
+		return
+	}
+	_, err = r.client.SetPassword(ctx, state.IdentityID.ValueString(), ory.PasswordInput{Password: secret})
+	if err != nil && !ory.IsNotFound(err) {
+		resp.Diagnostics.AddError("Unable to Delete Password",
+			fmt.Sprintf("Replacing the password of identity %s with a random secret failed: %s", state.IdentityID.ValueString(), ory.Reason(err)))
+	}
+}
+
+func (r *identityPasswordResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if !isUUID(req.ID) {
+		resp.Diagnostics.AddError("Invalid Import ID",
+			fmt.Sprintf("%q is not an identity id. Import a password by the UUID of its identity, for example: terraform import ory_identity_password.admin 5f1c3b8e-6d7a-4a43-9c1e-2b7f0f7b1a2c", req.ID))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("identity_id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+}
+
+// stateSetter is what Create and Update responses have in common.
+type stateSetter interface {
+	Set(ctx context.Context, val any) diag.Diagnostics
+}
+
+type privateSetter interface {
+	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+}
+
+// set sends the configured password and records what Ory stored.
+func (r *identityPasswordResource) set(ctx context.Context, plan, cfg identityPasswordModel, summary string, state stateSetter, private privateSetter, diags *diag.Diagnostics) {
+	id := plan.IdentityID.ValueString()
+	var in ory.PasswordInput
+	switch {
+	case !cfg.PasswordWO.IsNull():
+		in.Password = cfg.PasswordWO.ValueString()
+	case !plan.Password.IsNull():
+		in.Password = plan.Password.ValueString()
+	default:
+		in.HashedPassword = plan.HashedPassword.ValueString()
+	}
+	fp, err := r.client.SetPassword(ctx, id, in)
+	if err != nil {
+		if ory.IsNotFound(err) {
+			diags.Append(identityLookupError(path.Root("identity_id"), id, err))
+			return
+		}
+		detail := fmt.Sprintf("Setting the password of identity %s failed: %s", id, ory.Reason(err))
+		if errors.Is(err, ory.ErrBadRequest) && in.HashedPassword != "" {
+			detail += ". Check that hashed_password is a complete hash in a format Ory imports."
+		}
+		diags.AddError(summary, detail)
+		return
+	}
+	plan.ID = plan.IdentityID
+	plan.PasswordWO = types.StringNull()
+	plan.CredentialFingerprint = types.StringValue(fp)
+	diags.Append(state.Set(ctx, &plan)...)
+	b, _ := json.Marshal(fp)
+	diags.Append(private.SetKey(ctx, privateAppliedFingerprint, b)...)
+}
+
+// privateGetter reads provider private state.
+type privateGetter interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+}
+
+// appliedFingerprint returns the fingerprint this resource last set, or ""
+// (after an import, or in a state from before it was recorded).
+func appliedFingerprint(ctx context.Context, private privateGetter) (string, diag.Diagnostics) {
+	if private == nil {
+		return "", nil
+	}
+	b, diags := private.GetKey(ctx, privateAppliedFingerprint)
+	if diags.HasError() || len(b) == 0 {
+		return "", diags
+	}
+	var fp string
+	if err := json.Unmarshal(b, &fp); err != nil {
+		diags.AddError("Corrupt Private State", "The recorded password fingerprint is not readable: "+err.Error()+". This is a bug in the provider; please report it.")
+	}
+	return fp, diags
+}
+
+// identityLookupError explains an identity_id that does not resolve.
+func identityLookupError(p path.Path, id string, err error) diag.Diagnostic {
+	if ory.IsNotFound(err) {
+		return diag.NewAttributeErrorDiagnostic(p, "Identity Not Found",
+			fmt.Sprintf("There is no identity %s. Check identity_id, or create the identity first (reference ory_identity.<name>.id).", id))
+	}
+	return diag.NewAttributeErrorDiagnostic(p, "Unable to Read Identity",
+		fmt.Sprintf("Reading identity %s failed: %s", id, ory.Reason(err)))
+}
+
+// configured reports whether the provider block could be configured.
+func configured(c *ory.Client, diags *diag.Diagnostics) bool {
+	if c != nil {
+		return true
+	}
+	diags.AddError("Provider Not Configured",
+		"The ory provider has no client: its url or api_key was not known when this operation ran. Make sure they are known at apply time.")
+	return false
+}
+
+var (
+	_ validator.String = hashFormatValidator{}
+	_ validator.String = uuidValidator{}
+)
+
+// hashFormatValidator accepts the hash formats Kratos imports. Its errors
+// never repeat the value: a hash is a secret too.
+type hashFormatValidator struct{}
+
+func (hashFormatValidator) Description(context.Context) string {
+	return "must be a password hash in a format Ory imports: " + strings.Join(ory.HashFormatNames(), ", ")
+}
+
+func (v hashFormatValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v hashFormatValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if !ory.KnownHashFormat(req.ConfigValue.ValueString()) {
+		resp.Diagnostics.AddAttributeError(req.Path, "Unknown Password Hash Format",
+			fmt.Sprintf("%s %s (for example $2a$10$... for bcrypt, $argon2id$v=19$m=...,t=...,p=...$salt$hash for argon2id). To set a password in clear text, use password_wo or password instead.", req.Path, v.Description(ctx)))
+	}
+}
+
+// uuidValidator requires the canonical UUID form Ory uses for identity ids.
+type uuidValidator struct{}
+
+func (uuidValidator) Description(context.Context) string {
+	return "must be an identity UUID, such as 5f1c3b8e-6d7a-4a43-9c1e-2b7f0f7b1a2c (usually ory_identity.<name>.id)"
+}
+
+func (v uuidValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v uuidValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if !isUUID(req.ConfigValue.ValueString()) {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Identity ID",
+			fmt.Sprintf("%s %s; got %q.", req.Path, v.Description(ctx), req.ConfigValue.ValueString()))
+	}
+}

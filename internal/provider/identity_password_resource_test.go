@@ -1,0 +1,537 @@
+package provider_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+	client "github.com/ory/client-go"
+	"golang.org/x/crypto/argon2"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/identity-as-code/terraform-provider-ory/internal/acctest"
+)
+
+const passwordAddr = "ory_identity_password.test"
+
+// passwordConfig is an email identity and its password, given as attrs.
+func passwordConfig(email, attrs string) string {
+	return fmt.Sprintf(`
+resource "ory_identity" "test" {
+  schema_id          = "email"
+  traits             = jsonencode({ email = %q, name = "Admin" })
+  verified_addresses = [%q]
+  metadata_public    = jsonencode({ role = "admin" })
+  metadata_admin     = jsonencode({ ticket = "OPS-7" })
+}
+
+resource "ory_identity_password" "test" {
+  identity_id = ory_identity.test.id
+  %s
+}`, email, email, attrs)
+}
+
+// expectLogin logs in through the public API login flow and checks that the
+// session belongs to identity id.
+func expectLogin(identifier, password string, id *string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		ctx := context.Background()
+		token, err := acctest.Login(ctx, identifier, password)
+		if err != nil {
+			return fmt.Errorf("login with the managed password: %w", err)
+		}
+		who, err := acctest.WhoAmI(ctx, token)
+		if err != nil {
+			return err
+		}
+		if who != *id {
+			return fmt.Errorf("whoami names identity %s, want %s", who, *id)
+		}
+		return nil
+	}
+}
+
+func expectNoLogin(identifier, password, what string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if _, err := acctest.Login(context.Background(), identifier, password); err == nil {
+			return fmt.Errorf("login with %s succeeded, want it refused", what)
+		}
+		return nil
+	}
+}
+
+// The sensitive password (for Terraform < 1.11): login works, rotation
+// works, import works, and nothing else of the identity changes.
+func TestAccIdentityPassword_password(t *testing.T) {
+	email := acctest.RandomEmail()
+	first, second := acctest.RandomPassword(), acctest.RandomPassword()
+	var id string
+	var before []byte
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkIdentitiesDestroyed,
+		Steps: []resource.TestStep{
+			{
+				// The identity alone first, to compare it before and after.
+				Config: fmt.Sprintf(`
+resource "ory_identity" "test" {
+  schema_id          = "email"
+  traits             = jsonencode({ email = %q, name = "Admin" })
+  verified_addresses = [%q]
+  metadata_public    = jsonencode({ role = "admin" })
+  metadata_admin     = jsonencode({ ticket = "OPS-7" })
+}`, email, email),
+				Check: resource.ComposeTestCheckFunc(captureID(identityAddr, &id), func(*terraform.State) error {
+					before = identitySnapshot(t, id)
+					return nil
+				}),
+			},
+			{
+				Config: passwordConfig(email, fmt.Sprintf("password = %q", first)),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectSensitiveValue(passwordAddr, tfjsonpath.New("password")),
+				},
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttrPair(passwordAddr, "identity_id", identityAddr, "id"),
+					resource.TestMatchResourceAttr(passwordAddr, "credential_fingerprint", fingerprintPattern),
+					expectLogin(email, first, &id),
+					expectUnchanged(t, &id, &before),
+				),
+			},
+			{
+				// A clean apply plans nothing.
+				Config:   passwordConfig(email, fmt.Sprintf("password = %q", first)),
+				PlanOnly: true,
+			},
+			{
+				Config: passwordConfig(email, fmt.Sprintf("password = %q", second)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(passwordAddr, plancheck.ResourceActionUpdate)},
+				},
+				Check: resource.ComposeTestCheckFunc(
+					expectLogin(email, second, &id),
+					expectNoLogin(email, first, "the previous password"),
+					expectUnchanged(t, &id, &before),
+				),
+			},
+			{
+				ResourceName:            passwordAddr,
+				ImportState:             true,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"password"},
+			},
+		},
+	})
+}
+
+// The seed conversation's user: log in with the phone number as identifier.
+func TestAccIdentityPassword_phoneLogin(t *testing.T) {
+	phone, email, password := acctest.RandomPhone(), acctest.RandomEmail(), acctest.RandomPassword()
+	var id string
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkIdentitiesDestroyed,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+resource "ory_identity" "test" {
+  schema_id          = "phone"
+  traits             = jsonencode({ phone = %q, email = %q })
+  verified_addresses = [%q]
+}
+
+resource "ory_identity_password" "test" {
+  identity_id = ory_identity.test.id
+  password    = %q
+}`, phone, email, email, password),
+			Check: resource.ComposeTestCheckFunc(
+				captureID(identityAddr, &id),
+				expectLogin(phone, password, &id),
+				// The email is verifiable but not a login identifier.
+				expectNoLogin(email, password, "the email, which is not an identifier"),
+			),
+		}},
+	})
+}
+
+// The write-only password: login works, rotation by version works, and the
+// password is in neither state nor plan.
+func TestAccIdentityPassword_writeOnly(t *testing.T) {
+	phone, email := acctest.RandomPhone(), acctest.RandomEmail()
+	first, second := acctest.RandomPassword(), acctest.RandomPassword()
+	var id string
+	config := func(password string, version int) string {
+		return fmt.Sprintf(`
+resource "ory_identity" "test" {
+  schema_id          = "phone"
+  traits             = jsonencode({ phone = %q, email = %q })
+  verified_addresses = [%q]
+}
+
+resource "ory_identity_password" "test" {
+  identity_id         = ory_identity.test.id
+  password_wo         = %q
+  password_wo_version = %d
+}`, phone, email, email, password, version)
+	}
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkIdentitiesDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config: config(first, 1),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{planLacks(first)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(passwordAddr, tfjsonpath.New("password_wo"), knownNull),
+					stateLacks(first),
+				},
+				Check: resource.ComposeTestCheckFunc(captureID(identityAddr, &id), expectLogin(phone, first, &id)),
+			},
+			{
+				// A changed password with the same version is not sent: the
+				// version is how a rotation is asked for.
+				Config:   config(second, 1),
+				PlanOnly: true,
+			},
+			{
+				Config: config(second, 2),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(passwordAddr, plancheck.ResourceActionUpdate),
+						planLacks(second),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{stateLacks(second)},
+				Check: resource.ComposeTestCheckFunc(
+					expectLogin(phone, second, &id),
+					expectNoLogin(phone, first, "the rotated-away password"),
+				),
+			},
+		},
+	})
+}
+
+// Existing hashes are imported, and the user's password keeps working. An
+// argon2id hash is re-hashed by Kratos (configured for bcrypt) at the first
+// login: plan shows it, apply sets the same hash again, nobody is locked out.
+func TestAccIdentityPassword_hashedPassword(t *testing.T) {
+	password := acctest.RandomPassword()
+	bcryptHash, err := bcrypt.GenerateFromPassword([]byte(password), 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	salt := make([]byte, 16)
+	if _, err := rand.Read(salt); err != nil {
+		t.Fatal(err)
+	}
+	key := argon2.IDKey([]byte(password), salt, 1, 16*1024, 1, 32)
+	argonHash := fmt.Sprintf("$argon2id$v=19$m=16384,t=1,p=1$%s$%s",
+		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key))
+
+	for name, hash := range map[string]string{"bcrypt": string(bcryptHash), "argon2id": argonHash} {
+		t.Run(name, func(t *testing.T) {
+			email := acctest.RandomEmail()
+			var id string
+			config := passwordConfig(email, fmt.Sprintf("hashed_password = %q", hash))
+			// Kratos is configured for bcrypt: it keeps a bcrypt hash of any
+			// cost, and re-hashes any other format at the first login.
+			rehashed := name != "bcrypt"
+			expectAction := plancheck.ExpectEmptyPlan()
+			if rehashed {
+				expectAction = plancheck.ExpectResourceAction(passwordAddr, plancheck.ResourceActionUpdate)
+			}
+			resource.Test(t, resource.TestCase{
+				PreCheck:                 func() { acctest.PreCheck(t) },
+				ProtoV6ProviderFactories: protoV6ProviderFactories,
+				CheckDestroy:             checkIdentitiesDestroyed,
+				Steps: []resource.TestStep{
+					{
+						Config: config,
+						ConfigStateChecks: []statecheck.StateCheck{
+							statecheck.ExpectSensitiveValue(passwordAddr, tfjsonpath.New("hashed_password")),
+						},
+						Check: resource.ComposeTestCheckFunc(captureID(identityAddr, &id), expectLogin(email, password, &id)),
+						// The login re-hashes an argon2id hash with bcrypt.
+						ExpectNonEmptyPlan: rehashed,
+					},
+					{
+						Config:             config,
+						PlanOnly:           true,
+						ExpectNonEmptyPlan: rehashed,
+					},
+					{
+						// Apply sets the same hash again: the password still works.
+						Config:             config,
+						ConfigPlanChecks:   resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{expectAction}},
+						Check:              expectLogin(email, password, &id),
+						ExpectNonEmptyPlan: rehashed,
+					},
+				},
+			})
+		})
+	}
+}
+
+// A password changed through the admin API shows in plan; apply sets the
+// configured one again.
+func TestAccIdentityPassword_drift(t *testing.T) {
+	email, password, intruder := acctest.RandomEmail(), acctest.RandomPassword(), acctest.RandomPassword()
+	var id string
+	config := passwordConfig(email, fmt.Sprintf("password = %q", password))
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkIdentitiesDestroyed,
+		Steps: []resource.TestStep{
+			{Config: config, Check: captureID(identityAddr, &id)},
+			{
+				PreConfig: func() {
+					got := apiIdentity(t, id)
+					_, _, err := acctest.Client().IdentityAPI.UpdateIdentity(context.Background(), id).UpdateIdentityBody(client.UpdateIdentityBody{
+						SchemaId: got.SchemaId, Traits: got.Traits.(map[string]any), State: got.GetState(),
+						MetadataPublic: got.MetadataPublic, MetadataAdmin: got.MetadataAdmin,
+						Credentials: &client.IdentityWithCredentials{Password: &client.IdentityWithCredentialsPassword{
+							Config: &client.IdentityWithCredentialsPasswordConfig{Password: &intruder},
+						}},
+					}).Execute()
+					if err != nil {
+						t.Fatalf("changing the password through the API: %v", err)
+					}
+				},
+				Config:             config,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(passwordAddr, plancheck.ResourceActionUpdate)},
+				},
+				Check: resource.ComposeTestCheckFunc(
+					expectLogin(email, password, &id),
+					expectNoLogin(email, intruder, "the password set outside Terraform"),
+				),
+			},
+			{Config: config, PlanOnly: true},
+		},
+	})
+}
+
+// Destroying the password leaves the identity, and the password stops working.
+func TestAccIdentityPassword_destroy(t *testing.T) {
+	email, password := acctest.RandomEmail(), acctest.RandomPassword()
+	var id string
+	identityOnly := fmt.Sprintf(`
+resource "ory_identity" "test" {
+  schema_id          = "email"
+  traits             = jsonencode({ email = %q, name = "Admin" })
+  verified_addresses = [%q]
+  metadata_public    = jsonencode({ role = "admin" })
+  metadata_admin     = jsonencode({ ticket = "OPS-7" })
+}`, email, email)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkIdentitiesDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config: passwordConfig(email, fmt.Sprintf("password = %q", password)),
+				Check:  resource.ComposeTestCheckFunc(captureID(identityAddr, &id), expectLogin(email, password, &id)),
+			},
+			{
+				Config: identityOnly,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(passwordAddr, plancheck.ResourceActionDestroy)},
+				},
+				Check: resource.ComposeTestCheckFunc(
+					expectNoLogin(email, password, "the destroyed password"),
+					func(*terraform.State) error {
+						if got := apiIdentity(t, id); got.Id != id {
+							return fmt.Errorf("identity %s is gone", id)
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
+}
+
+// An identity deleted outside Terraform takes its password out of state
+// without error; apply creates both again.
+func TestAccIdentityPassword_identityDeleted(t *testing.T) {
+	email, password := acctest.RandomEmail(), acctest.RandomPassword()
+	var id string
+	config := passwordConfig(email, fmt.Sprintf("password = %q", password))
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkIdentitiesDestroyed,
+		Steps: []resource.TestStep{
+			{Config: config, Check: captureID(identityAddr, &id)},
+			{
+				PreConfig: func() {
+					if _, err := acctest.Client().IdentityAPI.DeleteIdentity(context.Background(), id).Execute(); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(identityAddr, plancheck.ResourceActionCreate),
+						plancheck.ExpectResourceAction(passwordAddr, plancheck.ResourceActionCreate),
+					},
+				},
+				Check: resource.ComposeTestCheckFunc(captureID(identityAddr, &id), expectLogin(email, password, &id)),
+			},
+		},
+	})
+}
+
+// A password imported by identity UUID is set by the next apply.
+func TestAccIdentityPassword_import(t *testing.T) {
+	skipUnlessAcc(t)
+	email, old, configured := acctest.RandomEmail(), acctest.RandomPassword(), acctest.RandomPassword()
+	id := createIdentityWithPassword(t, email, old)
+	config := fmt.Sprintf(`
+resource "ory_identity_password" "test" {
+  identity_id = %q
+  password    = %q
+}`, id, configured)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:             config,
+				ResourceName:       passwordAddr,
+				ImportState:        true,
+				ImportStateId:      id,
+				ImportStatePersist: true,
+				Check:              resource.TestCheckResourceAttr(passwordAddr, "identity_id", id),
+			},
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(passwordAddr, plancheck.ResourceActionUpdate)},
+				},
+				Check: resource.ComposeTestCheckFunc(
+					expectLogin(email, configured, &id),
+					expectNoLogin(email, old, "the password from before the import"),
+				),
+			},
+		},
+	})
+}
+
+func TestAccIdentityPassword_invalidConfig(t *testing.T) {
+	skipUnlessAcc(t)
+	id := createIdentityViaAPI(t, "email", map[string]any{"email": acctest.RandomEmail()})
+	cases := []struct{ name, attrs, err string }{
+		{"empty password", `password = ""`, `password string length must be at least 1`},
+		{"none of the three", ``, `Missing Attribute Configuration.*Exactly one of these attributes must be configured: \[password_wo,password,hashed_password\]`},
+		{"two of the three", `
+  password        = "one"
+  hashed_password = "$2a$04$abcdefghijklmnopqrstuu5Jv7hYJ7E8m8F1U3Kx4pM9vY2Ck2xGe"`, `Invalid Attribute Combination.*Exactly one of these attributes must be configured`},
+		{"unknown hash format", `hashed_password = "plain-text-by-mistake"`, `Unknown Password Hash Format.*hashed_password must be a password hash in a format Ory imports`},
+		{"not a uuid", `password = "x"` + "\n  identity_id = \"admin@example.com\"", `Invalid Identity ID.*got "admin@example.com"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			identity := fmt.Sprintf("identity_id = %q", id)
+			if strings.Contains(tc.attrs, "identity_id") {
+				identity = ""
+			}
+			resource.Test(t, resource.TestCase{
+				PreCheck:                 func() { acctest.PreCheck(t) },
+				ProtoV6ProviderFactories: protoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      fmt.Sprintf("resource \"ory_identity_password\" \"test\" {\n  %s\n  %s\n}", identity, tc.attrs),
+					PlanOnly:    true,
+					ExpectError: wrapped(tc.err),
+				}},
+			})
+		})
+	}
+	t.Run("unknown identity", func(t *testing.T) {
+		resource.Test(t, resource.TestCase{
+			PreCheck:                 func() { acctest.PreCheck(t) },
+			ProtoV6ProviderFactories: protoV6ProviderFactories,
+			Steps: []resource.TestStep{{
+				Config: `
+resource "ory_identity_password" "test" {
+  identity_id = "00000000-0000-4000-8000-000000000000"
+  password    = "correct horse battery staple"
+}`,
+				PlanOnly:    true,
+				ExpectError: wrapped(`Identity Not Found.*There is no identity 00000000-0000-4000-8000-000000000000`),
+			}},
+		})
+	})
+}
+
+var fingerprintPattern = mustCompile(`^sha256:[0-9a-f]{64}$`)
+
+// identitySnapshot is everything of an identity that setting a password
+// must leave alone, as JSON.
+func identitySnapshot(t *testing.T, id string) []byte {
+	t.Helper()
+	got := apiIdentity(t, id)
+	type address struct {
+		Value, Via, Status string
+		Verified           bool
+	}
+	var addrs []address
+	for _, a := range got.VerifiableAddresses {
+		addrs = append(addrs, address{a.Value, a.Via, a.Status, a.Verified})
+	}
+	b, err := json.Marshal(map[string]any{
+		"schema_id": got.SchemaId, "traits": got.Traits, "state": got.State,
+		"metadata_public": got.MetadataPublic, "metadata_admin": got.MetadataAdmin,
+		"verifiable_addresses": addrs, "recovery_addresses": got.RecoveryAddresses,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func expectUnchanged(t *testing.T, id *string, before *[]byte) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		after := identitySnapshot(t, *id)
+		if string(after) != string(*before) {
+			return fmt.Errorf("setting the password changed the identity:\nbefore %s\nafter  %s", *before, after)
+		}
+		return nil
+	}
+}
+
+func createIdentityWithPassword(t *testing.T, email, password string) string {
+	t.Helper()
+	got, _, err := acctest.Client().IdentityAPI.CreateIdentity(context.Background()).CreateIdentityBody(client.CreateIdentityBody{
+		SchemaId: "email", Traits: map[string]any{"email": email},
+		Credentials: &client.IdentityWithCredentials{Password: &client.IdentityWithCredentialsPassword{
+			Config: &client.IdentityWithCredentialsPasswordConfig{Password: &password},
+		}},
+	}).Execute()
+	if err != nil {
+		t.Fatalf("creating an identity through the API: %v", err)
+	}
+	t.Cleanup(func() { _, _ = acctest.Client().IdentityAPI.DeleteIdentity(context.Background(), got.Id).Execute() })
+	return got.Id
+}
