@@ -1,0 +1,445 @@
+package acctest
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Identity schema ids served by the test Kratos.
+const (
+	SchemaEmail    = "email"
+	SchemaPhone    = "phone"
+	SchemaUsername = "username"
+)
+
+const (
+	modulePath     = "github.com/identity-as-code/terraform-provider-ory"
+	readyTimeout   = 60 * time.Second
+	stopGrace      = 5 * time.Second
+	startAttempts  = 3
+	logTailLines   = 40
+	kratosLogLevel = "warning"
+)
+
+//go:embed schemas/*.json
+var schemaFiles embed.FS
+
+// Kratos is a running Kratos server owned by the test process.
+type Kratos struct {
+	AdminURL  string
+	PublicURL string
+	// LogPath holds Kratos's stdout and stderr; it is removed by Stop.
+	LogPath string
+
+	dir      string
+	cmd      *exec.Cmd
+	stopOnce sync.Once
+	done     chan struct{} // closed when the process has exited
+	err      error         // exit status, valid after done
+}
+
+// Start starts Kratos on free loopback ports with a fresh SQLite database in a
+// temporary directory and waits until it is ready. Call Stop when done.
+func Start(ctx context.Context) (*Kratos, error) {
+	bin, err := kratosBinary()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "tf-ory-kratos-")
+	if err != nil {
+		return nil, err
+	}
+	if err := writeSchemas(dir); err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, err
+	}
+	dsn := sqliteDSN(dir)
+	if err := migrate(ctx, bin, dir, dsn); err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, err
+	}
+
+	// A port picked by the kernel can be taken again before Kratos binds it,
+	// so a start that dies on a busy port is retried on new ones.
+	for attempt := 1; ; attempt++ {
+		k, err := startOnce(ctx, bin, dir, dsn)
+		if err == nil {
+			return k, nil
+		}
+		portTaken := k != nil && k.exited() && strings.Contains(tail(k.LogPath, logTailLines), "address already in use")
+		if !portTaken || attempt == startAttempts {
+			if k != nil {
+				k.kill()
+				err = fmt.Errorf("%w\n--- last lines of the Kratos log ---\n%s", err, tail(k.LogPath, logTailLines))
+			}
+			_ = os.RemoveAll(dir)
+			return nil, err
+		}
+	}
+}
+
+// sqliteDSN is a database file in dir behind a single connection, as Kratos's
+// own tests use SQLite: concurrent SQLite transactions otherwise fail ("Unable
+// to serialize access due to a concurrent update") or wait on each other until
+// the busy timeout, which parallel tests hit. "memory" has the same problem.
+func sqliteDSN(dir string) string {
+	return "sqlite://" + filepath.ToSlash(filepath.Join(dir, "kratos.sqlite")) +
+		"?_fk=true&mode=rwc&max_conns=1&max_idle_conns=1&lock=false"
+}
+
+// migrate creates the schema in the fresh database file.
+func migrate(ctx context.Context, bin, dir, dsn string) error {
+	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "migrate", "sql", "--read-from-env", "--yes")
+	cmd.Dir = dir
+	cmd.Env = append(kratosEnv(dir), "DSN="+dsn, "LOG_LEVEL="+logLevel())
+	setPdeathsig(cmd)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("kratos migrate sql: %w\n%s", err, lastLines(string(out), logTailLines))
+	}
+	return nil
+}
+
+func startOnce(ctx context.Context, bin, dir, dsn string) (*Kratos, error) {
+	publicPort, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	adminPort, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	k := &Kratos{
+		AdminURL:  fmt.Sprintf("http://127.0.0.1:%d", adminPort),
+		PublicURL: fmt.Sprintf("http://127.0.0.1:%d", publicPort),
+		LogPath:   filepath.Join(dir, "kratos.log"),
+		dir:       dir,
+		done:      make(chan struct{}),
+	}
+	cfgPath := filepath.Join(dir, "kratos.json")
+	if err := writeConfig(cfgPath, dir, dsn, publicPort, adminPort); err != nil {
+		return nil, err
+	}
+	logFile, err := os.OpenFile(k.LogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, err
+	}
+
+	// --dev allows bcrypt cost 4 and plain-HTTP cookies on loopback.
+	k.cmd = exec.Command(bin, "serve", "--dev", "--sqa-opt-out", "--config", cfgPath)
+	k.cmd.Dir = dir
+	k.cmd.Env = kratosEnv(dir)
+	k.cmd.Stdout = logFile
+	k.cmd.Stderr = logFile
+	setPdeathsig(k.cmd)
+
+	started := make(chan error, 1)
+	go func() {
+		// Pdeathsig fires when the spawning OS thread exits, not the process:
+		// keep this goroutine on its thread until Kratos is gone.
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		defer logFile.Close()
+		if err := k.cmd.Start(); err != nil {
+			started <- err
+			k.err = err
+			close(k.done)
+			return
+		}
+		started <- nil
+		k.err = k.cmd.Wait()
+		close(k.done)
+	}()
+	if err := <-started; err != nil {
+		return nil, fmt.Errorf("starting %s: %w", bin, err)
+	}
+	if err := k.waitReady(ctx); err != nil {
+		return k, err
+	}
+	return k, nil
+}
+
+func (k *Kratos) exited() bool {
+	select {
+	case <-k.done:
+		return true
+	default:
+		return false
+	}
+}
+
+func (k *Kratos) waitReady(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
+	defer cancel()
+	client := &http.Client{Timeout: 2 * time.Second}
+	urls := []string{k.AdminURL + "/health/ready", k.PublicURL + "/health/ready"}
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if allOK(ctx, client, urls) {
+			return nil
+		}
+		select {
+		case <-k.done:
+			return fmt.Errorf("kratos exited before it was ready: %v", k.err)
+		case <-ctx.Done():
+			return fmt.Errorf("kratos not ready at %s after %s", k.AdminURL, readyTimeout)
+		case <-tick.C:
+		}
+	}
+}
+
+func allOK(ctx context.Context, client *http.Client, urls []string) bool {
+	for _, u := range urls {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err != nil {
+			return false
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return false
+		}
+	}
+	return true
+}
+
+// Stop ends Kratos (SIGTERM, then SIGKILL after a grace period) and removes
+// its temporary directory.
+func (k *Kratos) Stop() {
+	if k == nil {
+		return
+	}
+	k.stopOnce.Do(k.stop)
+}
+
+func (k *Kratos) stop() {
+	if k.cmd != nil && k.cmd.Process != nil && !k.exited() {
+		_ = k.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-k.done:
+		case <-time.After(stopGrace):
+			k.kill()
+		}
+	}
+	_ = os.RemoveAll(k.dir)
+}
+
+func (k *Kratos) kill() {
+	if k.cmd == nil || k.cmd.Process == nil || k.exited() {
+		return
+	}
+	_ = k.cmd.Process.Kill()
+	select {
+	case <-k.done:
+	case <-time.After(stopGrace):
+	}
+}
+
+// kratosBinary finds Kratos: KRATOS_BIN, else bin/kratos in the repository.
+func kratosBinary() (string, error) {
+	if p := os.Getenv("KRATOS_BIN"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return "", fmt.Errorf("KRATOS_BIN=%s: %w", p, err)
+		}
+		return p, nil
+	}
+	root, err := repoRoot()
+	if err != nil {
+		return "", err
+	}
+	p := filepath.Join(root, "bin", "kratos")
+	if _, err := os.Stat(p); err != nil {
+		return "", fmt.Errorf("kratos binary not found at %s: run `make tools` (or set KRATOS_BIN)", p)
+	}
+	return p, nil
+}
+
+// repoRoot walks up from the working directory to this module's go.mod.
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if isModuleRoot(filepath.Join(dir, "go.mod")) {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("no go.mod for module %s above the working directory; set KRATOS_BIN", modulePath)
+		}
+		dir = parent
+	}
+}
+
+func isModuleRoot(goMod string) bool {
+	f, err := os.Open(goMod)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		fields := strings.Fields(s.Text())
+		if len(fields) >= 2 && fields[0] == "module" {
+			return strings.Trim(fields[1], `"`) == modulePath
+		}
+	}
+	return false
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// kratosEnv is a minimal environment: Kratos reads its configuration from
+// environment variables too (DSN, SERVE_*, SECRETS_*), and a stray one in the
+// developer's shell must not change the test server.
+func kratosEnv(dir string) []string {
+	env := []string{"HOME=" + dir, "TMPDIR=" + dir, "SQA_OPT_OUT=true"}
+	for _, k := range []string{"PATH", "LANG", "TZ"} {
+		if v, ok := os.LookupEnv(k); ok {
+			env = append(env, k+"="+v)
+		}
+	}
+	return env
+}
+
+func writeSchemas(dir string) error {
+	entries, err := schemaFiles.ReadDir("schemas")
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		b, err := schemaFiles.ReadFile("schemas/" + e.Name())
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func fileURL(path string) string {
+	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(path)}).String()
+}
+
+func writeConfig(path, dir, dsn string, publicPort, adminPort int) error {
+	publicURL := fmt.Sprintf("http://127.0.0.1:%d/", publicPort)
+	schemas := []map[string]string{}
+	for _, id := range []string{SchemaEmail, SchemaPhone, SchemaUsername} {
+		schemas = append(schemas, map[string]string{"id": id, "url": fileURL(filepath.Join(dir, id+".json"))})
+	}
+	cfg := map[string]any{
+		"dsn": dsn,
+		"log": map[string]any{"level": logLevel(), "format": "text", "leak_sensitive_values": false},
+		"serve": map[string]any{
+			"public": map[string]any{"host": "127.0.0.1", "port": publicPort, "base_url": publicURL},
+			"admin":  map[string]any{"host": "127.0.0.1", "port": adminPort, "base_url": fmt.Sprintf("http://127.0.0.1:%d/", adminPort)},
+		},
+		"selfservice": map[string]any{
+			"default_browser_return_url": publicURL,
+			"allowed_return_urls":        []string{publicURL},
+			"methods": map[string]any{
+				"password": map[string]any{
+					"enabled": true,
+					"config": map[string]any{
+						// No network in tests; the other checks stay on.
+						"haveibeenpwned_enabled":              false,
+						"min_password_length":                 8,
+						"identifier_similarity_check_enabled": true,
+					},
+				},
+				"code": map[string]any{"enabled": true},
+			},
+			"flows": map[string]any{
+				"recovery":     map[string]any{"enabled": true, "use": "code"},
+				"verification": map[string]any{"enabled": true, "use": "code"},
+			},
+		},
+		// Low cost: hashing dominates password tests otherwise (needs --dev).
+		"hashers": map[string]any{"algorithm": "bcrypt", "bcrypt": map[string]any{"cost": 4}},
+		"secrets": map[string]any{
+			"cookie":  []string{randomHex(16)},
+			"cipher":  []string{randomHex(16)},
+			"default": []string{randomHex(16)},
+		},
+		"identity": map[string]any{"default_schema_id": SchemaEmail, "schemas": schemas},
+		// Nothing listens there: the courier is not started, mails stay queued.
+		"courier": map[string]any{"smtp": map[string]any{
+			"connection_uri": "smtp://127.0.0.1:1/?disable_starttls=true",
+			"from_address":   "kratos@example.com",
+		}},
+	}
+	b, err := json.MarshalIndent(cfg, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, b, 0o600)
+}
+
+// logLevel is warning unless ACCTEST_KRATOS_LOG_LEVEL asks for more, to debug
+// a failing test from the log tail printed on failure.
+func logLevel() string {
+	if l := os.Getenv("ACCTEST_KRATOS_LOG_LEVEL"); l != "" {
+		return l
+	}
+	return kratosLogLevel
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b)
+}
+
+// tail returns the last n lines of a file, for startup failures.
+func tail(path string, n int) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Sprintf("(cannot read log: %v)", err)
+	}
+	return lastLines(string(b), n)
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+var errNotStarted = errors.New("acctest: Kratos is not running (set TF_ACC and call acctest.Main from TestMain)")
