@@ -7,6 +7,8 @@ set -euo pipefail
 KRATOS_VERSION=v1.3.1
 TERRAFORM_VERSION=v1.5.7
 OPENTOFU_VERSION=v1.12.6
+# Bump when a build recipe below changes, so that cached builds are redone.
+RECIPE=2
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cache=${ORY_PROVIDER_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-ory/tools}
@@ -16,7 +18,7 @@ export GOTOOLCHAIN=${GOTOOLCHAIN:-local} GOFLAGS=-mod=mod
 
 # build NAME VERSION: runs build_NAME into a temp dir, moves the result into the cache.
 build() {
-	local name=$1 version=$2 target="$cache/$1-$2"
+	local name=$1 version=$2 target="$cache/$1-$2-r$RECIPE"
 	if [ ! -x "$target" ]; then
 		echo "tools: building $name $version (once per machine, a few minutes)"
 		local tmp
@@ -40,7 +42,8 @@ build_terraform() {
 build_tofu() {
 	local dir
 	dir=$(go mod download -json "github.com/opentofu/opentofu@$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-	(cd "$dir" && CGO_ENABLED=0 go build -trimpath -o "$2" ./cmd/tofu)
+	# dev=no: report the release version, not v1.12.6-dev.
+	(cd "$dir" && CGO_ENABLED=0 go build -trimpath -ldflags "-X github.com/opentofu/opentofu/version.dev=no" -o "$2" ./cmd/tofu)
 }
 
 tools=${*:-kratos terraform tofu}
