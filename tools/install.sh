@@ -7,6 +7,7 @@ set -euo pipefail
 KRATOS_VERSION=v1.3.1
 TERRAFORM_VERSION=v1.5.7
 OPENTOFU_VERSION=v1.12.6
+GOLANGCI_LINT_VERSION=v2.15.0
 # Bump when a build recipe below changes, so that cached builds are redone.
 RECIPE=2
 
@@ -39,6 +40,10 @@ build_terraform() {
 	GOBIN=$(dirname "$2") go install "github.com/hashicorp/terraform@$1"
 }
 
+build_golangci-lint() {
+	GOBIN=$(dirname "$2") go install "github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$1"
+}
+
 build_tofu() {
 	local dir
 	dir=$(go mod download -json "github.com/opentofu/opentofu@$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
@@ -46,12 +51,13 @@ build_tofu() {
 	(cd "$dir" && CGO_ENABLED=0 go build -trimpath -ldflags "-X github.com/opentofu/opentofu/version.dev=no" -o "$2" ./cmd/tofu)
 }
 
-tools=${*:-kratos terraform tofu}
+tools=${*:-kratos terraform tofu golangci-lint}
 for t in $tools; do
 	case $t in
 	kratos) build kratos "$KRATOS_VERSION" ;;
 	terraform) build terraform "$TERRAFORM_VERSION" ;;
 	tofu) build tofu "$OPENTOFU_VERSION" ;;
+	golangci-lint) build golangci-lint "$GOLANGCI_LINT_VERSION" ;;
 	*) echo "tools: unknown tool $t" >&2; exit 2 ;;
 	esac
 done

@@ -508,7 +508,7 @@ func checkIdentitiesDestroyed(s *terraform.State) error {
 		}
 		_, resp, err := acctest.Client().IdentityAPI.GetIdentity(context.Background(), rs.Primary.ID).Execute()
 		if resp == nil {
-			return fmt.Errorf("asking Kratos for identity %s: %v", rs.Primary.ID, err)
+			return fmt.Errorf("asking Kratos for identity %s: %w", rs.Primary.ID, err)
 		}
 		if resp.StatusCode != 404 {
 			return fmt.Errorf("identity %s still exists (HTTP %d)", rs.Primary.ID, resp.StatusCode)
