@@ -2,6 +2,7 @@ package ory
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -202,15 +203,11 @@ func (c *Client) SetVerification(ctx context.Context, id string, want map[string
 // FindByIdentifier returns the identities whose credentials use identifier
 // (an email, phone number or username) to log in.
 func (c *Client) FindByIdentifier(ctx context.Context, identifier string) ([]Identity, error) {
-	got, resp, err := c.api.IdentityAPI.ListIdentities(ctx).CredentialsIdentifier(identifier).Execute()
-	if err := classify(resp, err); err != nil {
-		return nil, err
+	// An empty filter would list every identity instead of none.
+	if strings.TrimSpace(identifier) == "" {
+		return nil, errors.New("the login identifier is empty")
 	}
-	out := make([]Identity, 0, len(got))
-	for i := range got {
-		out = append(out, *identityFromAPI(&got[i]))
-	}
-	return out, nil
+	return c.ListIdentities(ctx, ListOptions{Identifier: identifier})
 }
 
 // NotVerifiableError says that an address is not among the identity's

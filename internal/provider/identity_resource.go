@@ -355,13 +355,34 @@ func (r *identityResource) Delete(ctx context.Context, req resource.DeleteReques
 	}
 }
 
+// ImportState takes the identity's UUID or one of its login identifiers
+// (email, phone number, username), which must name exactly one identity.
 func (r *identityResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if !isUUID(req.ID) {
-		resp.Diagnostics.AddError("Invalid Import ID",
-			fmt.Sprintf("%q is not an identity id. Import an identity by its UUID, for example: terraform import ory_identity.admin 5f1c3b8e-6d7a-4a43-9c1e-2b7f0f7b1a2c", req.ID))
+	if isUUID(req.ID) {
+		resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
 		return
 	}
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	if strings.TrimSpace(req.ID) == "" {
+		resp.Diagnostics.AddError("Invalid Import ID",
+			"The import id is empty. Import an identity by its UUID or by a login identifier, for example: terraform import ory_identity.admin admin@example.com")
+		return
+	}
+	if !configured(r.client, &resp.Diagnostics) {
+		return
+	}
+	found, err := r.client.FindByIdentifier(ctx, req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Import Identity",
+			fmt.Sprintf("Looking up the identity with login identifier %q failed: %s", req.ID, ory.Reason(err)))
+		return
+	}
+	if len(found) != 1 {
+		_, detail := identifierMatchProblem(req.ID, found)
+		resp.Diagnostics.AddError("Unable to Import Identity", detail+" To import by UUID: terraform import ory_identity.<name> <uuid>, or an import block with id = \"<uuid>\".")
+		return
+	}
+	tflog.Debug(ctx, "import: login identifier names one identity", map[string]any{"id": found[0].ID})
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), found[0].ID)...)
 }
 
 // describeWriteError explains a failed create or update, naming the
