@@ -12,6 +12,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -22,7 +23,10 @@ import (
 	"github.com/identity-as-code/terraform-provider-ory/internal/ory"
 )
 
-var _ provider.Provider = (*oryProvider)(nil)
+var (
+	_ provider.Provider                       = (*oryProvider)(nil)
+	_ provider.ProviderWithEphemeralResources = (*oryProvider)(nil)
+)
 
 // Environment variables the provider block falls back to, in order.
 var (
@@ -139,6 +143,7 @@ func (p *oryProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	}
 	resp.ResourceData = c
 	resp.DataSourceData = c
+	resp.EphemeralResourceData = c
 }
 
 func (p *oryProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -149,7 +154,16 @@ func (p *oryProvider) Resources(_ context.Context) []func() resource.Resource {
 }
 
 func (p *oryProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{
+		NewIdentityDataSource,
+		NewIdentitiesDataSource,
+	}
+}
+
+func (p *oryProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{
+		NewIdentityRecoveryCodeEphemeralResource,
+	}
 }
 
 // firstSet returns v, or else the first environment variable that is set.
