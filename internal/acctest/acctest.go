@@ -41,6 +41,7 @@ func run(m *testing.M) int {
 	if os.Getenv("TF_ACC") == "" {
 		return m.Run()
 	}
+	defer removeProviderBuild()
 	start := time.Now()
 	k, err := Start(context.Background())
 	if err != nil {
@@ -68,9 +69,9 @@ func run(m *testing.M) int {
 
 	// The provider must talk to this Kratos only, never to an Ory Network
 	// project configured in the developer's shell.
-	os.Setenv("ORY_URL", k.AdminURL)
+	_ = os.Setenv("ORY_URL", k.AdminURL)
 	for _, v := range []string{"ORY_SDK_URL", "ORY_API_KEY", "ORY_PROJECT_API_KEY"} {
-		os.Unsetenv(v)
+		_ = os.Unsetenv(v)
 	}
 	cleanup, err := setTerraformEnv()
 	if err != nil {
@@ -98,7 +99,7 @@ func setTerraformEnv() (func(), error) {
 	if os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
 		if root, err := repoRoot(); err == nil {
 			if p := filepath.Join(root, "bin", "terraform"); fileExists(p) {
-				os.Setenv("TF_ACC_TERRAFORM_PATH", p)
+				_ = os.Setenv("TF_ACC_TERRAFORM_PATH", p)
 			}
 		}
 	}
@@ -109,14 +110,14 @@ func setTerraformEnv() (func(), error) {
 		}
 		p := filepath.Join(dir, "terraformrc")
 		if err := os.WriteFile(p, nil, 0o600); err != nil {
-			os.RemoveAll(dir)
+			_ = os.RemoveAll(dir)
 			return cleanup, err
 		}
-		os.Setenv("TF_CLI_CONFIG_FILE", p)
-		cleanup = func() { os.RemoveAll(dir) }
+		_ = os.Setenv("TF_CLI_CONFIG_FILE", p)
+		cleanup = func() { _ = os.RemoveAll(dir) }
 	}
 	if os.Getenv("CHECKPOINT_DISABLE") == "" {
-		os.Setenv("CHECKPOINT_DISABLE", "1")
+		_ = os.Setenv("CHECKPOINT_DISABLE", "1")
 	}
 	return cleanup, nil
 }
@@ -166,6 +167,11 @@ func Client() *ory.APIClient {
 	if k == nil {
 		panic(errNotStarted)
 	}
+	return k.Client()
+}
+
+// Client returns a client-go API client for the admin API of this Kratos.
+func (k *Kratos) Client() *ory.APIClient {
 	cfg := ory.NewConfiguration()
 	cfg.Servers = ory.ServerConfigurations{{URL: k.AdminURL}}
 	cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}

@@ -36,6 +36,7 @@ var (
 
 // BuildProvider builds this repository's provider once per process into a
 // temp dir and returns the directory holding terraform-provider-ory.
+// Main removes it at the end of the run.
 func BuildProvider() (string, error) {
 	buildOnce.Do(func() {
 		root, err := repoRoot()
@@ -49,13 +50,18 @@ func BuildProvider() (string, error) {
 			return
 		}
 		providerBin = filepath.Join(buildDir, "terraform-provider-ory")
-		cmd := exec.Command("go", "build", "-o", providerBin, ".")
-		cmd.Dir = root
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("building the provider: %v\n%s", err, out)
-		}
+		buildErr = buildProvider(context.Background(), root, providerBin)
 	})
 	return buildDir, buildErr
+}
+
+func buildProvider(ctx context.Context, root, out string) error {
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, ".")
+	cmd.Dir = root
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("building the provider: %w\n%s", err, b)
+	}
+	return nil
 }
 
 // NewCLI returns a CLI for the binary in TF_ACC_TERRAFORM_PATH (else the
@@ -178,21 +184,48 @@ func (w *Workdir) State(t testing.TB) string {
 // AtLeast reports whether the CLI's version is at least major.minor.
 func (c *CLI) AtLeast(t testing.TB, major, minor int) bool {
 	t.Helper()
-	cmd := exec.Command(c.Bin, "version", "-json")
+	v, err := c.Version(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok, err := VersionAtLeast(v, major, minor)
+	if err != nil {
+		t.Fatalf("%s: %v", c.Bin, err)
+	}
+	return ok
+}
+
+// Version returns the CLI's version as `version -json` reports it, like
+// "1.12.6" (Terraform and OpenTofu both call the field terraform_version).
+func (c *CLI) Version(ctx context.Context) (string, error) {
+	cmd := exec.CommandContext(ctx, c.Bin, "version", "-json")
 	cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+c.ConfigFile, "CHECKPOINT_DISABLE=1")
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("%s version: %v", c.Bin, err)
+		return "", fmt.Errorf("%s version: %w", c.Bin, err)
 	}
 	var v struct {
 		Version string `json:"terraform_version"`
 	}
 	if err := json.Unmarshal(out, &v); err != nil {
-		t.Fatalf("%s version -json: %v", c.Bin, err)
+		return "", fmt.Errorf("%s version -json: %w", c.Bin, err)
 	}
-	var maj, min int
-	if _, err := fmt.Sscanf(v.Version, "%d.%d", &maj, &min); err != nil {
-		t.Fatalf("%s version %q: %v", c.Bin, v.Version, err)
+	return v.Version, nil
+}
+
+// VersionAtLeast reports whether a version like "1.12.6" is at least
+// major.minor.
+func VersionAtLeast(version string, major, minor int) (bool, error) {
+	var gotMajor, gotMinor int
+	if _, err := fmt.Sscanf(version, "%d.%d", &gotMajor, &gotMinor); err != nil {
+		return false, fmt.Errorf("version %q: %w", version, err)
 	}
-	return maj > major || (maj == major && min >= minor)
+	return gotMajor > major || (gotMajor == major && gotMinor >= minor), nil
+}
+
+// removeProviderBuild deletes what BuildProvider built, if anything.
+func removeProviderBuild() {
+	if buildDir != "" {
+		_ = os.RemoveAll(buildDir)
+	}
 }

@@ -15,7 +15,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"sort"
 	"strings"
 	"sync"
 	"syscall"
@@ -58,6 +60,20 @@ type Kratos struct {
 // Start starts Kratos on free loopback ports with a fresh SQLite database in a
 // temporary directory and waits until it is ready. Call Stop when done.
 func Start(ctx context.Context) (*Kratos, error) {
+	return StartWith(ctx, StartOptions{})
+}
+
+// StartOptions change what StartWith serves.
+type StartOptions struct {
+	// Schemas are identity schema files to serve, schema id to file path,
+	// besides the built-in ones (SchemaEmail, SchemaPhone, SchemaUsername).
+	// A file given for a built-in id replaces that schema.
+	Schemas map[string]string
+}
+
+// StartWith is Start with options, for the demo and for tests that need
+// identity schemas of their own.
+func StartWith(ctx context.Context, opts StartOptions) (*Kratos, error) {
 	bin, err := kratosBinary()
 	if err != nil {
 		return nil, err
@@ -66,7 +82,8 @@ func Start(ctx context.Context) (*Kratos, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := writeSchemas(dir); err != nil {
+	schemas, err := writeSchemas(dir, opts.Schemas)
+	if err != nil {
 		_ = os.RemoveAll(dir)
 		return nil, err
 	}
@@ -79,7 +96,7 @@ func Start(ctx context.Context) (*Kratos, error) {
 	// A port picked by the kernel can be taken again before Kratos binds it,
 	// so a start that dies on a busy port is retried on new ones.
 	for attempt := 1; ; attempt++ {
-		k, err := startOnce(ctx, bin, dir, dsn)
+		k, err := startOnce(ctx, bin, dir, dsn, schemas)
 		if err == nil {
 			return k, nil
 		}
@@ -119,7 +136,7 @@ func migrate(ctx context.Context, bin, dir, dsn string) error {
 	return nil
 }
 
-func startOnce(ctx context.Context, bin, dir, dsn string) (*Kratos, error) {
+func startOnce(ctx context.Context, bin, dir, dsn string, schemas []schemaRef) (*Kratos, error) {
 	publicPort, err := freePort()
 	if err != nil {
 		return nil, err
@@ -136,7 +153,7 @@ func startOnce(ctx context.Context, bin, dir, dsn string) (*Kratos, error) {
 		done:      make(chan struct{}),
 	}
 	cfgPath := filepath.Join(dir, "kratos.json")
-	if err := writeConfig(cfgPath, dir, dsn, publicPort, adminPort); err != nil {
+	if err := writeConfig(cfgPath, dsn, publicPort, adminPort, schemas); err != nil {
 		return nil, err
 	}
 	logFile, err := os.OpenFile(k.LogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
@@ -200,7 +217,7 @@ func (k *Kratos) waitReady(ctx context.Context) error {
 		}
 		select {
 		case <-k.done:
-			return fmt.Errorf("kratos exited before it was ready: %v", k.err)
+			return fmt.Errorf("kratos exited before it was ready: %w", k.err)
 		case <-ctx.Done():
 			return fmt.Errorf("kratos not ready at %s after %s", k.AdminURL, readyTimeout)
 		case <-tick.C:
@@ -218,7 +235,7 @@ func allOK(ctx context.Context, client *http.Client, urls []string) bool {
 		if err != nil {
 			return false
 		}
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
 			return false
 		}
@@ -316,8 +333,12 @@ func freePort() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	defer func() { _ = l.Close() }()
+	addr, ok := l.Addr().(*net.TCPAddr)
+	if !ok {
+		return 0, fmt.Errorf("unexpected listener address %v", l.Addr())
+	}
+	return addr.Port, nil
 }
 
 // kratosEnv is a minimal environment: Kratos reads its configuration from
@@ -333,33 +354,69 @@ func kratosEnv(dir string) []string {
 	return env
 }
 
-func writeSchemas(dir string) error {
-	entries, err := schemaFiles.ReadDir("schemas")
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		b, err := schemaFiles.ReadFile("schemas/" + e.Name())
+var safeFileName = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+// schemaRef is one entry of Kratos's identity.schemas.
+type schemaRef struct {
+	ID  string `json:"id"`
+	URL string `json:"url"`
+}
+
+// writeSchemas copies the built-in schemas and the extra ones (id to path)
+// into dir and returns the list for the configuration, sorted by id.
+func writeSchemas(dir string, extra map[string]string) ([]schemaRef, error) {
+	files := map[string][]byte{}
+	for _, id := range []string{SchemaEmail, SchemaPhone, SchemaUsername} {
+		b, err := schemaFiles.ReadFile("schemas/" + id + ".json")
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o600); err != nil {
-			return err
-		}
+		files[id] = b
 	}
-	return nil
+	for id, p := range extra {
+		if id == "" {
+			return nil, fmt.Errorf("identity schema %s: empty schema id", p)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil, fmt.Errorf("identity schema %q: %w", id, err)
+		}
+		if !json.Valid(b) {
+			return nil, fmt.Errorf("identity schema %q: %s is not valid JSON", id, p)
+		}
+		files[id] = b
+	}
+	ids := make([]string, 0, len(files))
+	for id := range files {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	sdir := filepath.Join(dir, "schemas")
+	if err := os.Mkdir(sdir, 0o700); err != nil {
+		return nil, err
+	}
+	refs := make([]schemaRef, 0, len(ids))
+	for i, id := range ids {
+		// Ids are free text; file names are not.
+		name := id + ".json"
+		if !safeFileName.MatchString(id) {
+			name = fmt.Sprintf("schema.%d.json", i)
+		}
+		p := filepath.Join(sdir, name)
+		if err := os.WriteFile(p, files[id], 0o600); err != nil {
+			return nil, err
+		}
+		refs = append(refs, schemaRef{ID: id, URL: fileURL(p)})
+	}
+	return refs, nil
 }
 
 func fileURL(path string) string {
 	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(path)}).String()
 }
 
-func writeConfig(path, dir, dsn string, publicPort, adminPort int) error {
+func writeConfig(path, dsn string, publicPort, adminPort int, schemas []schemaRef) error {
 	publicURL := fmt.Sprintf("http://127.0.0.1:%d/", publicPort)
-	schemas := []map[string]string{}
-	for _, id := range []string{SchemaEmail, SchemaPhone, SchemaUsername} {
-		schemas = append(schemas, map[string]string{"id": id, "url": fileURL(filepath.Join(dir, id+".json"))})
-	}
 	cfg := map[string]any{
 		"dsn": dsn,
 		"log": map[string]any{"level": logLevel(), "format": "text", "leak_sensitive_values": false},

@@ -30,6 +30,12 @@ func Login(ctx context.Context, identifier, password string) (sessionToken strin
 	if k == nil {
 		return "", errNotStarted
 	}
+	return k.Login(ctx, identifier, password)
+}
+
+// Login is the package's Login against this Kratos, for code that starts its
+// own (the demo).
+func (k *Kratos) Login(ctx context.Context, identifier, password string) (sessionToken string, err error) {
 	var flow struct {
 		UI struct {
 			Action string `json:"action"`
@@ -60,6 +66,11 @@ func WhoAmI(ctx context.Context, sessionToken string) (identityID string, err er
 	if k == nil {
 		return "", errNotStarted
 	}
+	return k.WhoAmI(ctx, sessionToken)
+}
+
+// WhoAmI is the package's WhoAmI against this Kratos.
+func (k *Kratos) WhoAmI(ctx context.Context, sessionToken string) (identityID string, err error) {
 	var sess struct {
 		Identity struct {
 			ID string `json:"id"`
@@ -101,7 +112,7 @@ func doJSON(ctx context.Context, method, url string, body any, hdr http.Header, 
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
 		return err
