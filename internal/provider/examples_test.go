@@ -2,25 +2,131 @@ package provider_test
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/identity-as-code/terraform-provider-ory/internal/acctest"
 )
 
+// examplesDir is examples/, relative to this package.
+var examplesDir = filepath.Join("..", "..", "examples")
+
 // readExample returns an example file of examples/, as the docs show it.
 func readExample(t *testing.T, rel string) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "examples", rel))
+	b, err := os.ReadFile(filepath.Join(examplesDir, rel))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// exampleConfigs returns every directory under examples/ that holds .tf
+// files (relative, slash-separated) with those files: each is one
+// configuration, as a user would copy it.
+func exampleConfigs(t *testing.T) map[string]map[string]string {
+	t.Helper()
+	configs := map[string]map[string]string{}
+	err := filepath.WalkDir(examplesDir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || filepath.Ext(p) != ".tf" {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(examplesDir, filepath.Dir(p))
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		if configs[rel] == nil {
+			configs[rel] = map[string]string{}
+		}
+		configs[rel][d.Name()] = string(b)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(configs) == 0 {
+		t.Fatalf("no examples found in %s", examplesDir)
+	}
+	// A terraform-before-1.11 directory holds the files to use instead of
+	// their namesakes in the directory above, with an older CLI.
+	for dir, files := range configs {
+		if path.Base(dir) != olderCLIDir {
+			continue
+		}
+		merged := map[string]string{}
+		for name, src := range configs[path.Dir(dir)] {
+			merged[name] = src
+		}
+		for name, src := range files {
+			merged[name] = src
+		}
+		configs[dir] = merged
+	}
+	return configs
+}
+
+// olderCLIDir names the example directories for Terraform and OpenTofu
+// before 1.11, which have no write-only arguments.
+const olderCLIDir = "terraform-before-1.11"
+
+// newerSyntax finds what only CLIs from 1.11 on accept: ephemeral blocks,
+// ephemeral variables and write-only (_wo) arguments.
+var newerSyntax = regexp.MustCompile(`(?m)^\s*(ephemeral\s+"|ephemeral\s*=\s*true\b|\w+_wo\s*=)`)
+
+// Every example configuration under examples/ (what the docs show) passes
+// terraform validate, with the real CLI and the provider built from this
+// repository. Those using write-only arguments or ephemeral resources are
+// validated by CLIs from 1.11 on only.
+func TestAccExample_validate(t *testing.T) {
+	skipUnlessAcc(t)
+	cli := acctest.NewCLI(t)
+	newer := cli.AtLeast(t, 1, 11)
+	configs := exampleConfigs(t)
+	dirs := make([]string, 0, len(configs))
+	for dir := range configs {
+		dirs = append(dirs, dir)
+	}
+	sort.Strings(dirs)
+	for _, dir := range dirs {
+		t.Run(dir, func(t *testing.T) {
+			files := configs[dir]
+			all := ""
+			for _, src := range files {
+				all += src
+			}
+			if !newer && newerSyntax.MatchString(all) {
+				t.Skip("uses write-only arguments or ephemeral blocks: validated by CLIs from 1.11 on")
+			}
+			// Examples leave out the terraform block, as registry docs do;
+			// a copy needs it to find this provider (and not hashicorp/ory).
+			if !strings.Contains(all, "required_providers") {
+				files["zz_required_providers.tf"] = cliProviderBlock
+			}
+			res := cli.Workdir(t, files).MustRun(t, 0, "validate", "-no-color")
+			if !strings.Contains(res.Stdout, "The configuration is valid") {
+				t.Errorf("validate did not say the configuration is valid:\n%s", res.Stdout)
+			}
+		})
+	}
 }
 
 // The ory_identity example, as README and docs show it, applies, does what it
@@ -51,6 +157,119 @@ func TestAccExample_identity(t *testing.T) {
 			},
 			{
 				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+		},
+	})
+}
+
+// The write-only ory_identity_password example applies: the bot logs in with
+// the password from the ephemeral variable, which is in neither plan nor
+// state; rotating as the docs say (new secret, bumped version) works.
+func TestAccExample_identityPasswordWriteOnly(t *testing.T) {
+	example := readExample(t, "resources/ory_identity_password/resource.tf")
+	rotated := strings.Replace(example, "password_wo_version = 1", "password_wo_version = 2", 1)
+	if rotated == example {
+		t.Fatal("the example no longer sets password_wo_version = 1; update this test")
+	}
+	first, second := acctest.RandomPassword(), acctest.RandomPassword()
+	const addr = "ory_identity.deploy_bot"
+	var id string
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkIdentitiesDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config:            example,
+				ConfigVariables:   config.Variables{"deploy_bot_password": config.StringVariable(first)},
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{planLacks(first)}},
+				ConfigStateChecks: []statecheck.StateCheck{stateLacks(first)},
+				Check:             resource.ComposeTestCheckFunc(captureID(addr, &id), expectLogin("deploy-bot", first, &id)),
+			},
+			{
+				Config:          example,
+				ConfigVariables: config.Variables{"deploy_bot_password": config.StringVariable(first)},
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+			{
+				Config:          rotated,
+				ConfigVariables: config.Variables{"deploy_bot_password": config.StringVariable(second)},
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("ory_identity_password.deploy_bot", plancheck.ResourceActionUpdate),
+						planLacks(second),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{stateLacks(second)},
+				Check: resource.ComposeTestCheckFunc(
+					expectLogin("deploy-bot", second, &id),
+					expectNoLogin("deploy-bot", first, "the rotated-away password"),
+				),
+			},
+		},
+	})
+}
+
+// The example for CLIs before 1.11 (password, kept in state) applies with
+// every CLI, and the bot logs in with it.
+func TestAccExample_identityPasswordInState(t *testing.T) {
+	example := readExample(t, "resources/ory_identity_password/terraform-before-1.11/resource.tf")
+	password := acctest.RandomPassword()
+	var id string
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkIdentitiesDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config:          example,
+				ConfigVariables: config.Variables{"deploy_bot_password": config.StringVariable(password)},
+				Check:           resource.ComposeTestCheckFunc(captureID("ory_identity.deploy_bot", &id), expectLogin("deploy-bot", password, &id)),
+			},
+			{
+				Config:          example,
+				ConfigVariables: config.Variables{"deploy_bot_password": config.StringVariable(password)},
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+		},
+	})
+}
+
+// The hashed_password example applies with a bcrypt hash: the user logs in
+// with the password behind the hash, and nothing drifts.
+func TestAccExample_identityPasswordHashed(t *testing.T) {
+	example := readExample(t, "resources/ory_identity_password/hashed-password/resource.tf")
+	password := acctest.RandomPassword()
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars := config.Variables{"legacy_admin_password_hash": config.StringVariable(string(hash))}
+	var id string
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkIdentitiesDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config:          example,
+				ConfigVariables: vars,
+				Check: resource.ComposeTestCheckFunc(
+					captureID("ory_identity.legacy_admin", &id),
+					expectLogin("legacy-admin@example.com", password, &id),
+				),
+			},
+			{
+				Config:          example,
+				ConfigVariables: vars,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},

@@ -1,0 +1,6 @@
+# Terraform 1.5 and later, and OpenTofu: import with a block, then apply to
+# set the configured password.
+import {
+  to = ory_identity_password.deploy_bot
+  id = "5f1c3b8e-6d7a-4a43-9c1e-2b7f0f7b1a2c"
+}
