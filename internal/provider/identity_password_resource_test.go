@@ -535,3 +535,100 @@ func createIdentityWithPassword(t *testing.T, email, password string) string {
 	t.Cleanup(func() { _, _ = acctest.Client().IdentityAPI.DeleteIdentity(context.Background(), got.Id).Execute() })
 	return got.Id
 }
+
+// Moving the password to another identity replaces the resource: the new
+// identity gets the password, the old one a secret nobody holds.
+func TestAccIdentityPassword_replaceIdentity(t *testing.T) {
+	first, second, password := acctest.RandomEmail(), acctest.RandomEmail(), acctest.RandomPassword()
+	var firstID, secondID string
+	config := func(target string) string {
+		return fmt.Sprintf(`
+resource "ory_identity" "first" {
+  schema_id = "email"
+  traits    = jsonencode({ email = %q })
+}
+
+resource "ory_identity" "second" {
+  schema_id = "email"
+  traits    = jsonencode({ email = %q })
+}
+
+resource "ory_identity_password" "test" {
+  identity_id = ory_identity.%s.id
+  password    = %q
+}`, first, second, target, password)
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkIdentitiesDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config: config("first"),
+				Check: resource.ComposeTestCheckFunc(
+					captureID("ory_identity.first", &firstID),
+					captureID("ory_identity.second", &secondID),
+					expectLogin(first, password, &firstID),
+				),
+			},
+			{
+				Config: config("second"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(passwordAddr, plancheck.ResourceActionDestroyBeforeCreate)},
+				},
+				Check: resource.ComposeTestCheckFunc(
+					expectLogin(second, password, &secondID),
+					expectNoLogin(first, password, "the password of the identity it was moved away from"),
+				),
+			},
+		},
+	})
+}
+
+// Setting the password keeps the identity's other credentials: here an OIDC
+// link, which Kratos would drop if the provider sent credentials it had not
+// read back.
+func TestAccIdentityPassword_keepsOtherCredentials(t *testing.T) {
+	skipUnlessAcc(t)
+	email, password := acctest.RandomEmail(), acctest.RandomPassword()
+	subject := "tf-acc-" + acctest.RandomUsername()
+	got, _, err := acctest.Client().IdentityAPI.CreateIdentity(context.Background()).CreateIdentityBody(client.CreateIdentityBody{
+		SchemaId: "email", Traits: map[string]any{"email": email},
+		Credentials: &client.IdentityWithCredentials{Oidc: &client.IdentityWithCredentialsOidc{
+			Config: &client.IdentityWithCredentialsOidcConfig{Providers: []client.IdentityWithCredentialsOidcConfigProvider{
+				{Provider: "github", Subject: subject},
+			}},
+		}},
+	}).Execute()
+	if err != nil {
+		t.Fatalf("creating an identity with an OIDC credential: %v", err)
+	}
+	id := got.Id
+	t.Cleanup(func() { _, _ = acctest.Client().IdentityAPI.DeleteIdentity(context.Background(), id).Execute() })
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+resource "ory_identity_password" "test" {
+  identity_id = %q
+  password    = %q
+}`, id, password),
+			Check: resource.ComposeTestCheckFunc(
+				expectLogin(email, password, &id),
+				func(*terraform.State) error {
+					after, _, err := acctest.Client().IdentityAPI.GetIdentity(context.Background(), id).IncludeCredential([]string{"oidc"}).Execute()
+					if err != nil {
+						return err
+					}
+					oidc, ok := after.GetCredentials()["oidc"]
+					if !ok || len(oidc.Identifiers) != 1 || oidc.Identifiers[0] != "github:"+subject {
+						return fmt.Errorf("the OIDC credential after setting the password = %+v, want the github:%s link kept", oidc, subject)
+					}
+					return nil
+				},
+			),
+		}},
+	})
+}
