@@ -52,7 +52,7 @@ func (k *Kratos) Login(ctx context.Context, identifier, password string) (sessio
 		SessionToken string `json:"session_token"`
 	}
 	if err := doJSON(ctx, http.MethodPost, flow.UI.Action, body, nil, &out); err != nil {
-		return "", redact(fmt.Errorf("login as %q: %w", identifier, err), password)
+		return "", Redact(fmt.Errorf("login as %q: %w", identifier, err), password)
 	}
 	if out.SessionToken == "" {
 		return "", fmt.Errorf("login as %q: no session_token in the response", identifier)
@@ -192,10 +192,10 @@ type redactedError struct {
 func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
 
-// redact makes sure a password never reaches test output, whatever the
-// server echoed.
-func redact(err error, secret string) error {
-	if secret == "" || !strings.Contains(err.Error(), secret) {
+// Redact makes sure a secret never reaches test or demo output, whatever the
+// server echoed: it replaces it in err's text and keeps err's chain.
+func Redact(err error, secret string) error {
+	if err == nil || secret == "" || !strings.Contains(err.Error(), secret) {
 		return err
 	}
 	return &redactedError{msg: strings.ReplaceAll(err.Error(), secret, "[redacted]"), err: err}

@@ -54,7 +54,7 @@ func (f *selfServiceFlow) csrfToken() string {
 func CompleteRecovery(ctx context.Context, recoveryLink, code, newPassword string) error {
 	err := completeRecovery(ctx, recoveryLink, code, newPassword)
 	if err != nil {
-		err = redact(redact(err, code), newPassword)
+		err = Redact(Redact(err, code), newPassword)
 	}
 	return err
 }

@@ -292,7 +292,7 @@ func (r *run) login(ctx context.Context, _ string) error {
 	step := "logging in as " + r.rep.Phone
 	token, err := r.kratos.Login(ctx, r.rep.Phone, r.password)
 	if err != nil {
-		return r.fail(step, redact(err, r.password), nil)
+		return r.fail(step, acctest.Redact(err, r.password), nil)
 	}
 	r.rep.SessionIdentityID, err = r.kratos.WhoAmI(ctx, token)
 	if err != nil {
@@ -407,7 +407,7 @@ func (r *run) printf(format string, args ...any) {
 // fail prints the failed step with the CLI's output and the errors in the
 // Kratos log, and returns the error.
 func (r *run) fail(step string, err error, res *acctest.Result) error {
-	r.printf("✗ %s: %v\n", step, redact(err, r.password))
+	r.printf("✗ %s: %v\n", step, acctest.Redact(err, r.password))
 	if errors.Is(err, errInterrupted) {
 		return fmt.Errorf("%s: %w", step, err)
 	}
@@ -427,7 +427,7 @@ func (r *run) fail(step string, err error, res *acctest.Result) error {
 			r.printf("  --- Kratos log, errors ---\n%s\n", indent(lastLines(strings.ReplaceAll(errs, r.password, "[redacted]"), stderrLines)))
 		}
 	}
-	return fmt.Errorf("%s: %w", step, redact(err, r.password))
+	return fmt.Errorf("%s: %w", step, acctest.Redact(err, r.password))
 }
 
 // kratosErrors returns the error lines of the Kratos log: the rest is a
@@ -519,20 +519,4 @@ func lastLines(s string, n int) string {
 
 func indent(s string) string {
 	return "    " + strings.ReplaceAll(s, "\n", "\n    ")
-}
-
-// redactedError hides a secret in an error's text but keeps its chain.
-type redactedError struct {
-	msg string
-	err error
-}
-
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.err }
-
-func redact(err error, secret string) error {
-	if err == nil || secret == "" || !strings.Contains(err.Error(), secret) {
-		return err
-	}
-	return &redactedError{msg: strings.ReplaceAll(err.Error(), secret, "[redacted]"), err: err}
 }
