@@ -450,7 +450,7 @@ func sameIdentityFields(cur *ory.Identity, in ory.IdentityInput) bool {
 
 // identityFromAPI maps an identity to the model. prior (plan or state) keeps
 // the user's spelling of verified addresses that Ory stores in lower case.
-func identityFromAPI(ctx context.Context, i *ory.Identity, prior *identityResourceModel) (identityResourceModel, diag.Diagnostics) {
+func identityFromAPI(_ context.Context, i *ory.Identity, prior *identityResourceModel) (identityResourceModel, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	m := identityResourceModel{
 		ID:       types.StringValue(i.ID),
@@ -505,7 +505,6 @@ func identityFromAPI(ctx context.Context, i *ory.Identity, prior *identityResour
 	}
 	m.RecoveryAddresses, d = types.ListValue(recoveryAddressType, raValues)
 	diags.Append(d...)
-	_ = ctx
 	return m, diags
 }
 
