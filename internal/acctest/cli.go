@@ -80,11 +80,11 @@ func NewCLI(t testing.TB) *CLI {
 		}
 		bin = filepath.Join(root, "bin", "terraform")
 	}
-	cfg := filepath.Join(t.TempDir(), "cli.tfrc")
-	if err := os.WriteFile(cfg, []byte(DevOverrides(dir)), 0o600); err != nil {
+	cli, err := NewCLIWith(bin, dir, t.TempDir())
+	if err != nil {
 		t.Fatal(err)
 	}
-	return &CLI{Bin: bin, ConfigFile: cfg}
+	return cli
 }
 
 // DevOverrides is the CLI configuration that makes terraform and tofu use

@@ -131,7 +131,7 @@ func migrate(ctx context.Context, bin, dir, dsn string) error {
 	setPdeathsig(cmd)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return fmt.Errorf("kratos migrate sql: %w\n%s", err, lastLines(string(out), logTailLines))
+		return fmt.Errorf("kratos migrate sql: %w\n%s", err, LastLines(string(out), logTailLines))
 	}
 	return nil
 }
@@ -488,13 +488,14 @@ func tail(path string, n int) string {
 	if err != nil {
 		return fmt.Sprintf("(cannot read log: %v)", err)
 	}
-	return lastLines(string(b), n)
+	return LastLines(string(b), n)
 }
 
-func lastLines(s string, n int) string {
+// LastLines returns the last n lines of s, saying how many it left out.
+func LastLines(s string, n int) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	if len(lines) > n {
-		lines = lines[len(lines)-n:]
+		lines = append([]string{fmt.Sprintf("[... %d lines ...]", len(lines)-n)}, lines[len(lines)-n:]...)
 	}
 	return strings.Join(lines, "\n")
 }

@@ -418,13 +418,13 @@ func (r *run) fail(step string, err error, res *acctest.Result) error {
 			lines      int
 		}{{"stdout", res.Stdout, stdoutLines}, {"stderr", res.Stderr, stderrLines}} {
 			if t := strings.TrimSpace(s.text); t != "" {
-				r.printf("  --- %s %s ---\n%s\n", filepath.Base(r.cli.Bin), s.name, indent(lastLines(strings.ReplaceAll(t, r.password, "[redacted]"), s.lines)))
+				r.printf("  --- %s %s ---\n%s\n", filepath.Base(r.cli.Bin), s.name, indent(acctest.LastLines(strings.ReplaceAll(t, r.password, "[redacted]"), s.lines)))
 			}
 		}
 	}
 	if r.kratos != nil {
 		if errs := kratosErrors(r.kratos.LogPath); errs != "" {
-			r.printf("  --- Kratos log, errors ---\n%s\n", indent(lastLines(strings.ReplaceAll(errs, r.password, "[redacted]"), stderrLines)))
+			r.printf("  --- Kratos log, errors ---\n%s\n", indent(acctest.LastLines(strings.ReplaceAll(errs, r.password, "[redacted]"), stderrLines)))
 		}
 	}
 	return fmt.Errorf("%s: %w", step, acctest.Redact(err, r.password))
@@ -507,14 +507,6 @@ func copyFile(from, to string) error {
 		return err
 	}
 	return os.WriteFile(to, b, 0o600)
-}
-
-func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = append([]string{fmt.Sprintf("[... %d lines ...]", len(lines)-n)}, lines[len(lines)-n:]...)
-	}
-	return strings.Join(lines, "\n")
 }
 
 func indent(s string) string {

@@ -89,12 +89,7 @@ func (d *identitiesDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 }
 
 func (d *identitiesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	c, err := clientFrom(req.ProviderData)
-	if err != nil {
-		resp.Diagnostics.AddError("Unexpected Provider Data", err.Error())
-		return
-	}
-	d.client = c
+	d.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *identitiesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

@@ -128,12 +128,7 @@ func (d *identityDataSource) ConfigValidators(context.Context) []datasource.Conf
 }
 
 func (d *identityDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	c, err := clientFrom(req.ProviderData)
-	if err != nil {
-		resp.Diagnostics.AddError("Unexpected Provider Data", err.Error())
-		return
-	}
-	d.client = c
+	d.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *identityDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

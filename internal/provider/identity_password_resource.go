@@ -118,12 +118,7 @@ func (r *identityPasswordResource) ConfigValidators(_ context.Context) []resourc
 }
 
 func (r *identityPasswordResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	c, err := clientFrom(req.ProviderData)
-	if err != nil {
-		resp.Diagnostics.AddError("Unexpected Provider Data", err.Error())
-		return
-	}
-	r.client = c
+	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 // ModifyPlan checks at plan time that the identity exists, and plans an

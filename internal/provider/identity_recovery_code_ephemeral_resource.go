@@ -82,12 +82,7 @@ func (r *identityRecoveryCodeEphemeralResource) Schema(_ context.Context, _ ephe
 }
 
 func (r *identityRecoveryCodeEphemeralResource) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
-	c, err := clientFrom(req.ProviderData)
-	if err != nil {
-		resp.Diagnostics.AddError("Unexpected Provider Data", err.Error())
-		return
-	}
-	r.client = c
+	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *identityRecoveryCodeEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {

@@ -145,12 +145,7 @@ func (r *identityResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 }
 
 func (r *identityResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	c, err := clientFrom(req.ProviderData)
-	if err != nil {
-		resp.Diagnostics.AddError("Unexpected Provider Data", err.Error())
-		return
-	}
-	r.client = c
+	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 // ValidateConfig rejects, at plan time, verified addresses that no trait holds.

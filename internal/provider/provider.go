@@ -12,6 +12,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -197,13 +198,14 @@ func isOryNetwork(base string) bool {
 }
 
 // clientFrom is the shared Configure step of resources and data sources.
-func clientFrom(providerData any) (*ory.Client, error) {
+func clientFrom(providerData any, diags *diag.Diagnostics) *ory.Client {
 	if providerData == nil {
-		return nil, nil
+		return nil
 	}
 	c, ok := providerData.(*ory.Client)
 	if !ok {
-		return nil, fmt.Errorf("expected *ory.Client, got %T. This is a bug in the provider; please report it", providerData)
+		diags.AddError("Unexpected Provider Data",
+			fmt.Sprintf("expected *ory.Client, got %T. This is a bug in the provider; please report it", providerData))
 	}
-	return c, nil
+	return c
 }
