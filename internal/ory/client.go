@@ -41,7 +41,9 @@ type Config struct {
 // Client talks to one Ory API. It is safe for concurrent use and keeps its
 // connections alive for the whole run.
 type Client struct {
-	api *client.APIClient
+	api     *client.APIClient
+	policy  *retryPolicy
+	schemas schemaCache
 }
 
 // ParseURL checks that raw is an absolute http(s) URL without query or
@@ -101,16 +103,21 @@ func New(cfg Config) (*Client, error) {
 	c.Servers = client.ServerConfigurations{{URL: base}}
 	c.OperationServers = nil
 	c.UserAgent = cfg.UserAgent
-	c.HTTPClient = &http.Client{Transport: &retryTransport{
-		next:       next,
-		apiKey:     cfg.APIKey,
-		userAgent:  cfg.UserAgent,
+	policy := &retryPolicy{
 		maxRetries: cfg.MaxRetries,
 		minBackoff: cfg.MinBackoff,
 		maxBackoff: cfg.MaxBackoff,
 		sleep:      sleepContext,
+	}
+	host, _ := url.Parse(base)
+	c.HTTPClient = &http.Client{Transport: &retryTransport{
+		next:      next,
+		apiKey:    cfg.APIKey,
+		apiHost:   host.Host,
+		userAgent: cfg.UserAgent,
+		policy:    policy,
 	}}
-	return &Client{api: client.NewAPIClient(c)}, nil
+	return &Client{api: client.NewAPIClient(c), policy: policy}, nil
 }
 
 // IsNotFound reports whether err says the object does not exist.

@@ -148,3 +148,21 @@ func classify(resp *http.Response, err error) error {
 	}
 	return apiErr
 }
+
+// ErrOutcomeUnknown says that a write got no answer telling whether it took
+// effect (a lost connection, a gateway's 502 or 504, a timeout) and that
+// finding out failed too.
+var ErrOutcomeUnknown = errors.New("outcome unknown")
+
+// OutcomeUnknownError is a write whose answer was lost.
+type OutcomeUnknownError struct {
+	Method, Path string
+	// Cause says how the answer was lost; it never holds a request body.
+	Cause string
+}
+
+func (e *OutcomeUnknownError) Error() string {
+	return fmt.Sprintf("%s %s got no usable answer (%s): the change may or may not have happened", e.Method, e.Path, e.Cause)
+}
+
+func (e *OutcomeUnknownError) Unwrap() error { return ErrOutcomeUnknown }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	client "github.com/ory/client-go"
 )
@@ -48,6 +49,13 @@ type Identity struct {
 	RecoveryAddresses   []RecoveryAddress
 	// ExternalID is Ory Network's link to another system; kept on updates.
 	ExternalID *string
+	// CreatedAt is when Ory created the identity, by Ory's clock.
+	CreatedAt time.Time
+	// PasswordFingerprint is a SHA-256 fingerprint of the stored password
+	// hash, set only when the identity was read with its password credential
+	// and has a hash. It changes whenever the stored credential changes and
+	// tells nothing about the password.
+	PasswordFingerprint string
 }
 
 // VerifiedValues returns the values of the verified addresses.
@@ -92,7 +100,10 @@ type IdentityInput struct {
 	Password *PasswordInput
 }
 
-// CreateIdentity creates an identity.
+// CreateIdentity creates an identity. When the answer is lost, the identity
+// is looked up by its login identifiers before the create is sent again: an
+// identity with the same schema and traits, created after the first attempt
+// started, is the one this call created (see findCreated).
 func (c *Client) CreateIdentity(ctx context.Context, in IdentityInput) (*Identity, error) {
 	body := client.CreateIdentityBody{
 		SchemaId:       in.SchemaID,
@@ -111,25 +122,77 @@ func (c *Client) CreateIdentity(ctx context.Context, in IdentityInput) (*Identit
 			Status:   statusCompleted,
 		})
 	}
-	id, resp, err := c.api.IdentityAPI.CreateIdentity(ctx).CreateIdentityBody(body).Execute()
-	if err := classify(resp, err); err != nil {
+	started := time.Now()
+	var created *Identity
+	err := c.write(ctx, writeOp{
+		what: "create identity",
+		// A resent create that conflicts may conflict with its own first attempt.
+		resolveConflictOnResend: true,
+		send: func(ctx context.Context) error {
+			_, resp, err := c.api.IdentityAPI.CreateIdentity(ctx).CreateIdentityBody(body).Execute()
+			if err := classify(resp, err); err != nil {
+				return err
+			}
+			created, err = identityFromResponse(resp)
+			return err
+		},
+		resolve: func(ctx context.Context) (bool, error) {
+			found, err := c.findCreated(ctx, in, started)
+			created = found
+			return found != nil, err
+		},
+	})
+	if err != nil {
 		return nil, err
 	}
-	return identityFromAPI(id), nil
+	return created, nil
 }
 
 // GetIdentity reads an identity.
 func (c *Client) GetIdentity(ctx context.Context, id string) (*Identity, error) {
-	got, resp, err := c.api.IdentityAPI.GetIdentity(ctx, id).Execute()
+	_, resp, err := c.api.IdentityAPI.GetIdentity(ctx, id).Execute()
 	if err := classify(resp, err); err != nil {
 		return nil, err
 	}
-	return identityFromAPI(got), nil
+	return identityFromResponse(resp)
+}
+
+// GetIdentityWithPassword reads an identity with the fingerprint of its
+// password hash.
+func (c *Client) GetIdentityWithPassword(ctx context.Context, id string) (*Identity, error) {
+	_, resp, err := c.api.IdentityAPI.GetIdentity(ctx, id).IncludeCredential([]string{"password"}).Execute()
+	if err := classify(resp, err); err != nil {
+		return nil, err
+	}
+	return identityFromResponse(resp)
 }
 
 // UpdateIdentity replaces schema, traits, state and both metadata of an
-// identity. Credentials and verification are left as they are.
+// identity. Credentials and verification are left as they are. A lost answer
+// is resolved by reading the identity: it is sent again only when the
+// identity does not hold what was sent.
 func (c *Client) UpdateIdentity(ctx context.Context, id string, in IdentityInput) (*Identity, error) {
+	var got *Identity
+	err := c.write(ctx, writeOp{
+		what: "update identity " + id,
+		send: func(ctx context.Context) (err error) {
+			got, err = c.put(ctx, id, in)
+			return err
+		},
+		resolve: func(ctx context.Context) (bool, error) {
+			cur, err := c.GetIdentity(ctx, id)
+			if err != nil {
+				return false, err
+			}
+			got = cur
+			return cur.Matches(in), nil
+		},
+	})
+	return got, err
+}
+
+// put sends PUT /admin/identities/{id} once.
+func (c *Client) put(ctx context.Context, id string, in IdentityInput) (*Identity, error) {
 	state := in.State
 	if state == "" {
 		state = StateActive
@@ -143,30 +206,80 @@ func (c *Client) UpdateIdentity(ctx context.Context, id string, in IdentityInput
 		ExternalId:     in.ExternalID,
 		Credentials:    in.credentials(),
 	}
-	got, resp, err := c.api.IdentityAPI.UpdateIdentity(ctx, id).UpdateIdentityBody(body).Execute()
+	_, resp, err := c.api.IdentityAPI.UpdateIdentity(ctx, id).UpdateIdentityBody(body).Execute()
 	if err := classify(resp, err); err != nil {
 		return nil, err
 	}
-	return identityFromAPI(got), nil
+	return identityFromResponse(resp)
 }
 
-// DeleteIdentity deletes an identity. A missing identity is ErrNotFound.
+// Matches reports whether the identity holds what in would PUT: PUT would
+// change nothing.
+func (i *Identity) Matches(in IdentityInput) bool {
+	state := in.State
+	if state == "" {
+		state = StateActive
+	}
+	return i.SchemaID == in.SchemaID && i.State == state && SameJSON(i.Traits, map[string]any(in.Traits)) &&
+		SameJSON(i.MetadataPublic, in.MetadataPublic) && SameJSON(i.MetadataAdmin, in.MetadataAdmin)
+}
+
+// DeleteIdentity deletes an identity. A missing identity is ErrNotFound,
+// unless it is missing because this call deleted it and the answer was lost.
 func (c *Client) DeleteIdentity(ctx context.Context, id string) error {
-	resp, err := c.api.IdentityAPI.DeleteIdentity(ctx, id).Execute()
-	return classify(resp, err)
+	return c.write(ctx, writeOp{
+		what: "delete identity " + id,
+		send: func(ctx context.Context) error {
+			resp, err := c.api.IdentityAPI.DeleteIdentity(ctx, id).Execute()
+			return classify(resp, err)
+		},
+		resolve: func(ctx context.Context) (bool, error) {
+			_, err := c.GetIdentity(ctx, id)
+			if IsNotFound(err) {
+				return true, nil
+			}
+			return false, err
+		},
+	})
 }
 
 // SetVerification marks each address in want verified (true) or not (false).
 // Addresses are found by value right before patching, since Kratos does not
 // keep their order. An address the identity does not have is an error and
-// nothing is changed.
+// nothing is changed. A lost answer needs no resolve step of its own: every
+// attempt reads the identity first and patches only what is still needed.
 func (c *Client) SetVerification(ctx context.Context, id string, want map[string]bool) (*Identity, error) {
-	current, err := c.GetIdentity(ctx, id)
-	if err != nil {
-		return nil, err
-	}
+	var got *Identity
+	err := c.write(ctx, writeOp{
+		what: "set verification of identity " + id,
+		send: func(ctx context.Context) error {
+			current, err := c.GetIdentity(ctx, id)
+			if err != nil {
+				return err
+			}
+			patch, err := verificationPatch(current, want)
+			if err != nil || len(patch) == 0 {
+				got = current
+				return err
+			}
+			_, resp, err := c.api.IdentityAPI.PatchIdentity(ctx, id).JsonPatch(patch).Execute()
+			if err := classify(resp, err); err != nil {
+				return err
+			}
+			got, err = identityFromResponse(resp)
+			return err
+		},
+		resolve: func(context.Context) (bool, error) { return false, nil },
+	})
+	return got, err
+}
+
+// verificationPatch is the JSON Patch that gives current's addresses the
+// verification in want.
+func verificationPatch(current *Identity, want map[string]bool) ([]client.JsonPatch, error) {
 	var patch []client.JsonPatch
-	for value, verified := range want {
+	for _, value := range sortedKeys(want) {
+		verified := want[value]
 		idx := -1
 		for i, a := range current.VerifiableAddresses {
 			if SameAddress(a.Value, value) {
@@ -190,14 +303,7 @@ func (c *Client) SetVerification(ctx context.Context, id string, want map[string
 			client.JsonPatch{Op: "replace", Path: fmt.Sprintf("/verifiable_addresses/%d/status", idx), Value: status},
 		)
 	}
-	if len(patch) == 0 {
-		return current, nil
-	}
-	got, resp, err := c.api.IdentityAPI.PatchIdentity(ctx, id).JsonPatch(patch).Execute()
-	if err := classify(resp, err); err != nil {
-		return nil, err
-	}
-	return identityFromAPI(got), nil
+	return patch, nil
 }
 
 // FindByIdentifier returns the identities whose credentials use identifier
@@ -228,33 +334,4 @@ func viaFor(address string) string {
 		return "email"
 	}
 	return "sms"
-}
-
-// identityFromAPI maps the client-go model to Identity.
-func identityFromAPI(in *client.Identity) *Identity {
-	out := &Identity{
-		ID:         in.Id,
-		SchemaID:   in.SchemaId,
-		State:      StateActive,
-		Traits:     in.Traits,
-		ExternalID: in.ExternalId,
-	}
-	if in.State != nil {
-		out.State = *in.State
-	}
-	if in.MetadataPublic != nil {
-		out.MetadataPublic = in.MetadataPublic
-	}
-	if in.MetadataAdmin != nil {
-		out.MetadataAdmin = in.MetadataAdmin
-	}
-	for _, a := range in.VerifiableAddresses {
-		out.VerifiableAddresses = append(out.VerifiableAddresses, VerifiableAddress{
-			Value: a.Value, Via: a.Via, Verified: a.Verified, Status: a.Status,
-		})
-	}
-	for _, a := range in.RecoveryAddresses {
-		out.RecoveryAddresses = append(out.RecoveryAddresses, RecoveryAddress{Value: a.Value, Via: a.Via})
-	}
-	return out
 }

@@ -97,12 +97,16 @@ func (c *Client) listAllPages(ctx context.Context, opts ListOptions, ids []strin
 		if token != "" {
 			req = req.PageToken(token)
 		}
-		got, resp, err := req.Execute()
+		_, resp, err := req.Execute()
 		if err := classify(resp, err); err != nil {
 			return nil, err
 		}
-		for i := range got {
-			out = append(out, *identityFromAPI(&got[i]))
+		var page []wireIdentity
+		if err := decodeBody(resp, &page); err != nil {
+			return nil, err
+		}
+		for i := range page {
+			out = append(out, *page[i].identity())
 		}
 		next, err := nextPageToken(resp.Header)
 		if err != nil {

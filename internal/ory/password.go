@@ -3,9 +3,7 @@ package ory
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"regexp"
 
 	client "github.com/ory/client-go"
@@ -73,37 +71,53 @@ func KnownHashFormat(hash string) bool {
 // SetPassword replaces the password credential of an identity and returns
 // the fingerprint of the stored hash. PUT replaces the whole identity, so the
 // identity is read right before and sent back unchanged but for the password.
+// A lost answer is resolved by reading the credential: when its hash changed
+// since the read, the password was set and is not sent again.
 func (c *Client) SetPassword(ctx context.Context, id string, p PasswordInput) (string, error) {
-	current, err := c.GetIdentity(ctx, id)
+	before, err := c.GetIdentityWithPassword(ctx, id)
 	if err != nil {
 		return "", err
 	}
-	in := InputFromIdentity(current)
+	in := InputFromIdentity(before)
 	in.Password = &p
-	if _, err := c.UpdateIdentity(ctx, id, in); err != nil {
+	var after *Identity
+	err = c.write(ctx, writeOp{
+		what: "set password of identity " + id,
+		send: func(ctx context.Context) error {
+			_, err := c.put(ctx, id, in)
+			return err
+		},
+		resolve: func(ctx context.Context) (bool, error) {
+			cur, err := c.GetIdentityWithPassword(ctx, id)
+			if err != nil {
+				return false, err
+			}
+			if cur.PasswordFingerprint == before.PasswordFingerprint {
+				return false, nil
+			}
+			after = cur
+			return true, nil
+		},
+	})
+	if err != nil {
 		return "", err
 	}
-	return c.PasswordFingerprint(ctx, id)
+	if after == nil {
+		// PUT does not answer with credentials.
+		return c.PasswordFingerprint(ctx, id)
+	}
+	return after.PasswordFingerprint, nil
 }
 
 // PasswordFingerprint returns a fingerprint of the stored password hash,
 // or "" when the identity has no password. It changes whenever the stored
 // credential changes, and tells nothing about the password.
 func (c *Client) PasswordFingerprint(ctx context.Context, id string) (string, error) {
-	got, resp, err := c.api.IdentityAPI.GetIdentity(ctx, id).IncludeCredential([]string{"password"}).Execute()
-	if err := classify(resp, err); err != nil {
+	got, err := c.GetIdentityWithPassword(ctx, id)
+	if err != nil {
 		return "", err
 	}
-	creds, ok := got.GetCredentialsOk()
-	if !ok || creds == nil {
-		return "", nil
-	}
-	hashed, _ := (*creds)["password"].Config["hashed_password"].(string)
-	if hashed == "" {
-		return "", nil
-	}
-	sum := sha256.Sum256([]byte(hashed))
-	return "sha256:" + hex.EncodeToString(sum[:]), nil
+	return got.PasswordFingerprint, nil
 }
 
 // RandomSecret returns a password nobody knows: 48 random bytes.

@@ -3,50 +3,48 @@ package ory
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
-// retryTransport adds the API key and retries answers that say "try again":
-// 429 (honouring Retry-After), 502, 503, 504, and requests that never got an
-// answer, with capped exponential backoff and a bounded number of attempts.
+// retryTransport adds the API key and User-Agent, logs every attempt and
+// retries by meaning: an answer that says the request was not processed (429,
+// 503, a connection that never opened) is sent again; an answer that leaves
+// the outcome open (502, 504, a lost connection, a timeout) is sent again only
+// for reads. For writes it becomes an *OutcomeUnknownError, which the write's
+// resolve step turns into a fact before anything is resent (see write.go).
 type retryTransport struct {
-	next       http.RoundTripper
-	apiKey     string
-	userAgent  string
-	maxRetries int
-	minBackoff time.Duration
-	maxBackoff time.Duration
-	// sleep waits for d or until ctx ends; replaced in tests.
-	sleep func(ctx context.Context, d time.Duration) error
+	next   http.RoundTripper
+	apiKey string
+	// apiHost is the only host the API key is sent to: Kratos answers
+	// /schemas on its admin API with a redirect to the public one.
+	apiHost   string
+	userAgent string
+	policy    *retryPolicy
 }
 
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
 	for attempt := 0; ; attempt++ {
-		r := req.Clone(req.Context())
-		if attempt > 0 && req.Body != nil {
-			if req.GetBody == nil {
-				return nil, errors.New("ory: request body can not be replayed for a retry")
-			}
-			body, err := req.GetBody()
-			if err != nil {
-				return nil, err
-			}
-			r.Body = body
+		r, err := t.prepare(req, attempt)
+		if err != nil {
+			return nil, err
 		}
-		if t.apiKey != "" {
-			r.Header.Set("Authorization", "Bearer "+t.apiKey)
-		}
-		if t.userAgent != "" {
-			r.Header.Set("User-Agent", t.userAgent)
-		}
-
+		start := time.Now()
 		resp, err := t.next.RoundTrip(r)
-		wait, retry := t.shouldRetry(req, resp, err, attempt)
-		if !retry {
+		logAttempt(ctx, req, attempt, resp, err, time.Since(start))
+
+		o := outcomeOf(req.Method, resp, err)
+		if o.kind == outcomeFinal || ctx.Err() != nil ||
+			(o.kind == outcomeNotProcessed && attempt >= t.policy.maxRetries) {
+			// The last answer, with the server's own reason, is the error.
 			return resp, err
 		}
 		if resp != nil {
@@ -54,43 +52,143 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 			_ = resp.Body.Close()
 		}
-		if err := t.sleep(req.Context(), wait); err != nil {
+		if o.kind == outcomeUnknown {
+			return nil, &OutcomeUnknownError{Method: req.Method, Path: req.URL.Path, Cause: o.reason}
+		}
+		wait := t.policy.wait(attempt, resp)
+		tflog.Info(ctx, "retrying Ory API request", map[string]any{
+			"method": req.Method, "path": req.URL.Path, "reason": o.reason,
+			"retry": attempt + 1, "wait_ms": wait.Milliseconds(),
+		})
+		if err := t.policy.sleep(ctx, wait); err != nil {
 			return nil, err
 		}
 	}
 }
 
-// shouldRetry decides whether attempt (0-based) is followed by another, and
-// how long to wait before it.
-func (t *retryTransport) shouldRetry(req *http.Request, resp *http.Response, err error, attempt int) (time.Duration, bool) {
-	if attempt >= t.maxRetries || req.Context().Err() != nil {
-		return 0, false
+// prepare clones req for one attempt, with a fresh body and the headers.
+func (t *retryTransport) prepare(req *http.Request, attempt int) (*http.Request, error) {
+	r := req.Clone(req.Context())
+	if attempt > 0 && req.Body != nil && req.Body != http.NoBody {
+		if req.GetBody == nil {
+			return nil, errors.New("ory: request body can not be replayed for a retry")
+		}
+		body, err := req.GetBody()
+		if err != nil {
+			return nil, err
+		}
+		r.Body = body
+	}
+	if t.apiKey != "" && r.URL.Host == t.apiHost {
+		r.Header.Set("Authorization", "Bearer "+t.apiKey)
+	}
+	if t.userAgent != "" {
+		r.Header.Set("User-Agent", t.userAgent)
+	}
+	return r, nil
+}
+
+// logAttempt logs one HTTP attempt: method, path, the names of the query
+// parameters (their values may be personal data), status and duration.
+// Headers and bodies are never logged: they carry the API key and passwords.
+func logAttempt(ctx context.Context, req *http.Request, attempt int, resp *http.Response, err error, took time.Duration) {
+	fields := map[string]any{
+		"method": req.Method, "path": req.URL.Path, "attempt": attempt + 1, "duration_ms": took.Milliseconds(),
+	}
+	if q := req.URL.Query(); len(q) > 0 {
+		names := make([]string, 0, len(q))
+		for k := range q {
+			names = append(names, k)
+		}
+		fields["query_params"] = names
 	}
 	if err != nil {
-		// A create that got no answer may have happened: never send it twice.
-		if req.Method == http.MethodPost {
-			return 0, false
-		}
-		return t.backoff(attempt), true
+		fields["error"] = err.Error()
+	} else {
+		fields["status"] = resp.StatusCode
 	}
-	switch resp.StatusCode {
-	case http.StatusTooManyRequests:
-		if d, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-			return min(d, t.maxBackoff), true
-		}
-		return t.backoff(attempt), true
-	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return t.backoff(attempt), true
+	tflog.Debug(ctx, "Ory API request", fields)
+}
+
+type outcomeKind int
+
+const (
+	// outcomeFinal: hand the answer to the caller as it is.
+	outcomeFinal outcomeKind = iota
+	// outcomeNotProcessed: the server did not act on the request; safe to send again.
+	outcomeNotProcessed
+	// outcomeUnknown: the request may have been processed.
+	outcomeUnknown
+)
+
+type outcome struct {
+	kind   outcomeKind
+	reason string
+}
+
+// outcomeOf says what an attempt's answer means for the request.
+func outcomeOf(method string, resp *http.Response, err error) outcome {
+	var o outcome
+	switch {
+	case err != nil && notSent(err):
+		o = outcome{outcomeNotProcessed, "connection failed before the request was sent: " + err.Error()}
+	case err != nil:
+		o = outcome{outcomeUnknown, "no answer: " + err.Error()}
+	case resp.StatusCode == http.StatusTooManyRequests:
+		o = outcome{outcomeNotProcessed, "rate limited (HTTP 429)"}
+	case resp.StatusCode == http.StatusServiceUnavailable:
+		o = outcome{outcomeNotProcessed, "service unavailable (HTTP 503)"}
+	case resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusGatewayTimeout:
+		o = outcome{outcomeUnknown, fmt.Sprintf("gateway error (HTTP %d)", resp.StatusCode)}
+	default:
+		return outcome{kind: outcomeFinal}
 	}
-	return 0, false
+	// A read changes nothing: whatever happened, it may be sent again.
+	if o.kind == outcomeUnknown && (method == http.MethodGet || method == http.MethodHead) {
+		o.kind = outcomeNotProcessed
+	}
+	return o
+}
+
+// notSent reports whether err happened before any byte of the request left:
+// the connection could not be opened.
+func notSent(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+// retryPolicy is the one place that says how often and how long to wait:
+// the transport uses it between attempts of one request, the resolve step
+// between resends of one write.
+type retryPolicy struct {
+	maxRetries int
+	minBackoff time.Duration
+	maxBackoff time.Duration
+	// sleep waits for d or until ctx ends; replaced in tests.
+	sleep func(ctx context.Context, d time.Duration) error
+}
+
+// wait is how long to wait before retry attempt+1. A 429 says how long
+// itself (Retry-After, or Ory Network's X-RateLimit-Reset), capped at maxBackoff.
+func (p *retryPolicy) wait(attempt int, resp *http.Response) time.Duration {
+	if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
+		now := time.Now()
+		if d, ok := retryAfter(resp.Header.Get("Retry-After"), now); ok {
+			return min(d, p.maxBackoff)
+		}
+		if d, ok := rateLimitReset(resp.Header.Get("X-RateLimit-Reset"), now); ok {
+			return min(d, p.maxBackoff)
+		}
+	}
+	return p.backoff(attempt)
 }
 
 // backoff is exponential from minBackoff, capped at maxBackoff, with jitter
 // in its upper half so that parallel applies do not retry in step.
-func (t *retryTransport) backoff(attempt int) time.Duration {
-	d := t.minBackoff << min(attempt, 16)
-	if d <= 0 || d > t.maxBackoff {
-		d = t.maxBackoff
+func (p *retryPolicy) backoff(attempt int) time.Duration {
+	d := p.minBackoff << min(attempt, 16)
+	if d <= 0 || d > p.maxBackoff {
+		d = p.maxBackoff
 	}
 	return d/2 + rand.N(d/2+1)
 }
@@ -107,6 +205,19 @@ func retryAfter(v string, now time.Time) (time.Duration, bool) {
 		return max(at.Sub(now), 0), true
 	}
 	return 0, false
+}
+
+// rateLimitReset parses X-RateLimit-Reset: seconds until the window resets,
+// or, for values that can only be one, a Unix time in seconds.
+func rateLimitReset(v string, now time.Time) (time.Duration, bool) {
+	s, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || s < 0 {
+		return 0, false
+	}
+	if s > 1_000_000_000 {
+		return max(time.Unix(s, 0).Sub(now), 0), true
+	}
+	return time.Duration(s) * time.Second, true
 }
 
 func sleepContext(ctx context.Context, d time.Duration) error {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -21,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -214,33 +216,36 @@ func (r *identityResource) Create(ctx context.Context, req resource.CreateReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	wanted := stringsOf(plan.VerifiedAddresses)
-	in.VerifiedAddresses = wanted
-
+	// Verified at creation: Kratos imports addresses with their status.
+	in.VerifiedAddresses = stringsOf(plan.VerifiedAddresses)
 	created, err := r.client.CreateIdentity(ctx, in)
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to Create Identity", r.describeWriteError(ctx, err, in.Traits))
+		resp.Diagnostics.AddError("Unable to Create Identity", r.describeWriteError(ctx, err, in))
 		return
 	}
 	tflog.Debug(ctx, "created identity", map[string]any{"id": created.ID})
 
-	// Kratos keeps only the imported addresses its schema derives from the
-	// traits and drops the others silently: check, and undo the creation so
-	// that nothing is half-applied.
-	if missing := unverified(created, wanted); len(missing) > 0 {
+	current, missing, err := r.verify(ctx, created, plan.VerifiedAddresses)
+	switch {
+	case len(missing) > 0:
+		// Kratos drops imported addresses its schema does not derive from the
+		// traits: undo the creation, so that nothing is half-applied.
 		detail := notVerifiableDetail(missing, created.SchemaID)
 		if err := r.client.DeleteIdentity(ctx, created.ID); err != nil && !ory.IsNotFound(err) {
+			// Keep it in state, so that the next apply replaces it instead of orphaning it.
+			r.setState(ctx, created, &plan, &resp.State, &resp.Diagnostics)
 			resp.Diagnostics.AddError("Unable to Create Identity", detail+
-				fmt.Sprintf(" Removing the identity again also failed (%s): delete identity %s by hand.", ory.Reason(err), created.ID))
+				fmt.Sprintf(" Removing identity %s again also failed (%s); it is kept in state and the next apply replaces it.", created.ID, ory.Reason(err)))
 			return
 		}
 		resp.Diagnostics.AddAttributeError(path.Root("verified_addresses"), "Unable to Create Identity", detail+" Nothing was created.")
-		return
+	case err != nil:
+		r.setState(ctx, created, &plan, &resp.State, &resp.Diagnostics)
+		resp.Diagnostics.AddError("Unable to Verify Identity Addresses",
+			fmt.Sprintf("Identity %s was created, but setting which addresses are verified failed: %s. It is kept in state; run apply again to finish.", created.ID, ory.Reason(err)))
+	default:
+		r.setState(ctx, current, &plan, &resp.State, &resp.Diagnostics)
 	}
-
-	state, diags := identityFromAPI(ctx, created, &plan)
-	resp.Diagnostics.Append(diags...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
 func (r *identityResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -260,9 +265,7 @@ func (r *identityResource) Read(ctx context.Context, req resource.ReadRequest, r
 			fmt.Sprintf("Reading identity %s failed: %s", prior.ID.ValueString(), ory.Reason(err)))
 		return
 	}
-	state, diags := identityFromAPI(ctx, got, &prior)
-	resp.Diagnostics.Append(diags...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	r.setState(ctx, got, &prior, &resp.State, &resp.Diagnostics)
 }
 
 func (r *identityResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -279,62 +282,42 @@ func (r *identityResource) Update(ctx context.Context, req resource.UpdateReques
 		return
 	}
 
-	current, err := r.client.GetIdentity(ctx, id)
+	before, err := r.client.GetIdentity(ctx, id)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to Update Identity", fmt.Sprintf("Reading identity %s failed: %s", id, ory.Reason(err)))
 		return
 	}
-	in.ExternalID = current.ExternalID
-	var undo *ory.IdentityInput
-	if !sameIdentityFields(current, in) {
-		previous := ory.InputFromIdentity(current)
-		undo = &previous
-		current, err = r.client.UpdateIdentity(ctx, id, in)
-		if err != nil {
-			resp.Diagnostics.AddError("Unable to Update Identity", r.describeWriteError(ctx, err, in.Traits))
+	in.ExternalID = before.ExternalID
+	current := before
+	if !before.Matches(in) {
+		if current, err = r.client.UpdateIdentity(ctx, id, in); err != nil {
+			r.setState(ctx, before, &prior, &resp.State, &resp.Diagnostics)
+			resp.Diagnostics.AddError("Unable to Update Identity", r.describeWriteError(ctx, err, in))
 			return
 		}
 	}
 
-	if !plan.VerifiedAddresses.IsNull() && !plan.VerifiedAddresses.IsUnknown() {
-		wanted := stringsOf(plan.VerifiedAddresses)
-		var missing []string
-		for _, v := range wanted {
-			if _, ok := current.FindVerifiable(v); !ok {
-				missing = append(missing, v)
+	verified, missing, err := r.verify(ctx, current, plan.VerifiedAddresses)
+	switch {
+	case len(missing) > 0:
+		detail := notVerifiableDetail(missing, current.SchemaID)
+		if current != before {
+			// Put the previous traits back, so that nothing is half-applied.
+			if current, err = r.client.UpdateIdentity(ctx, id, ory.InputFromIdentity(before)); err != nil {
+				resp.Diagnostics.AddError("Unable to Update Identity", detail+
+					" Putting the previous traits back also failed ("+ory.Reason(err)+"); run terraform apply again after fixing the configuration.")
+				return
 			}
 		}
-		if len(missing) > 0 {
-			detail := notVerifiableDetail(missing, current.SchemaID)
-			if undo != nil {
-				if _, err := r.client.UpdateIdentity(ctx, id, *undo); err != nil {
-					resp.Diagnostics.AddError("Unable to Update Identity", detail+
-						" Putting the previous traits back also failed ("+ory.Reason(err)+"); run terraform apply again after fixing the configuration.")
-					return
-				}
-			}
-			resp.Diagnostics.AddAttributeError(path.Root("verified_addresses"), "Unable to Update Identity", detail+" The identity was left as it was.")
-			return
-		}
-		want := map[string]bool{}
-		for _, a := range current.VerifiableAddresses {
-			want[a.Value] = false
-		}
-		for _, v := range wanted {
-			a, _ := current.FindVerifiable(v)
-			want[a.Value] = true
-		}
-		current, err = r.client.SetVerification(ctx, id, want)
-		if err != nil {
-			resp.Diagnostics.AddError("Unable to Update Identity Verification",
-				fmt.Sprintf("Setting which addresses of identity %s are verified failed: %s", id, ory.Reason(err)))
-			return
-		}
+		r.setState(ctx, current, &prior, &resp.State, &resp.Diagnostics)
+		resp.Diagnostics.AddAttributeError(path.Root("verified_addresses"), "Unable to Update Identity", detail+" The identity was left as it was.")
+	case err != nil:
+		r.setState(ctx, current, &plan, &resp.State, &resp.Diagnostics)
+		resp.Diagnostics.AddError("Unable to Update Identity Verification",
+			fmt.Sprintf("Setting which addresses of identity %s are verified failed: %s", id, ory.Reason(err)))
+	default:
+		r.setState(ctx, verified, &plan, &resp.State, &resp.Diagnostics)
 	}
-
-	state, diags := identityFromAPI(ctx, current, &plan)
-	resp.Diagnostics.Append(diags...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
 func (r *identityResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -380,13 +363,20 @@ func (r *identityResource) ImportState(ctx context.Context, req resource.ImportS
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), found[0].ID)...)
 }
 
-// describeWriteError explains a failed create or update, naming the
-// identity that already holds an identifier on a conflict.
-func (r *identityResource) describeWriteError(ctx context.Context, err error, traits map[string]any) string {
+// describeWriteError explains a failed create or update: it names the
+// identity that already holds an identifier on a conflict, and says what to
+// do when the outcome of a create stayed unknown.
+func (r *identityResource) describeWriteError(ctx context.Context, err error, in ory.IdentityInput) string {
 	reason := ory.Reason(err)
+	var noIdentifier *ory.NoIdentifierError
 	switch {
+	case errors.As(err, &noIdentifier):
+		return fmt.Sprintf("The answer to the create was lost (%s), and identity schema %q gives these traits no login identifier, "+
+			"so the provider can not tell whether the identity was created. Look for an identity with traits %s (ory list identities, or the Ory Console): "+
+			"if it exists, import it (an import block with its id, or terraform import <resource address> <id>); otherwise run apply again.",
+			reason, noIdentifier.SchemaID, encodeJSON(noIdentifier.Traits))
 	case errors.Is(err, ory.ErrConflict):
-		for _, v := range traitStrings(traits) {
+		for _, v := range traitStrings(in.Traits) {
 			found, ferr := r.client.FindByIdentifier(ctx, v)
 			if ferr != nil || len(found) == 0 {
 				continue
@@ -396,6 +386,9 @@ func (r *identityResource) describeWriteError(ctx context.Context, err error, tr
 				"Otherwise choose another value.", found[0].ID, v, reason, found[0].ID, found[0].ID)
 		}
 		return "An identity with one of these identifiers already exists: " + reason
+	case errors.Is(err, ory.ErrOutcomeUnknown):
+		return "The Ory API did not answer, and the provider could not find out whether the change took effect: " + reason +
+			". Nothing is recorded in state for it. Run apply again once the API answers: the provider looks the identity up before it creates anything again."
 	case errors.Is(err, ory.ErrUnauthorized):
 		return "The API refused the credentials: " + reason + ". Check the provider's api_key (or ORY_API_KEY)."
 	case errors.Is(err, ory.ErrBadRequest):
@@ -403,6 +396,44 @@ func (r *identityResource) describeWriteError(ctx context.Context, err error, tr
 	default:
 		return reason
 	}
+}
+
+// verify makes exactly the wanted addresses verified, when wanted is set.
+// It returns the identity as it is afterwards, or the wanted addresses that
+// the identity can not verify (then nothing was changed). Create and Update
+// share it; after a create that imported the addresses it sends nothing.
+func (r *identityResource) verify(ctx context.Context, i *ory.Identity, wanted types.Set) (*ory.Identity, []string, error) {
+	if wanted.IsNull() || wanted.IsUnknown() {
+		return i, nil, nil
+	}
+	want := map[string]bool{}
+	for _, a := range i.VerifiableAddresses {
+		want[a.Value] = false
+	}
+	var missing []string
+	for _, v := range stringsOf(wanted) {
+		a, ok := i.FindVerifiable(v)
+		if !ok {
+			missing = append(missing, v)
+			continue
+		}
+		want[a.Value] = true
+	}
+	if len(missing) > 0 {
+		return i, missing, nil
+	}
+	if slices.Equal(sortedVerified(i), sortedTrue(want)) {
+		return i, nil, nil
+	}
+	got, err := r.client.SetVerification(ctx, i.ID, want)
+	return got, nil, err
+}
+
+// setState records i in state; prior keeps the user's spelling of addresses.
+func (r *identityResource) setState(ctx context.Context, i *ory.Identity, prior *identityResourceModel, state *tfsdk.State, diags *diag.Diagnostics) {
+	m, d := identityFromAPI(ctx, i, prior)
+	diags.Append(d...)
+	diags.Append(state.Set(ctx, &m)...)
 }
 
 // toInput maps the planned model to what the API takes.
@@ -435,12 +466,6 @@ func (m identityResourceModel) toInput() (ory.IdentityInput, diag.Diagnostics) {
 		*f.dst = v
 	}
 	return in, diags
-}
-
-// sameIdentityFields reports whether PUT would change nothing.
-func sameIdentityFields(cur *ory.Identity, in ory.IdentityInput) bool {
-	return cur.SchemaID == in.SchemaID && cur.State == in.State &&
-		jsonEqual(cur.Traits, in.Traits) && jsonEqual(cur.MetadataPublic, in.MetadataPublic) && jsonEqual(cur.MetadataAdmin, in.MetadataAdmin)
 }
 
 // identityFromAPI maps an identity to the model. prior (plan or state) keeps
@@ -503,14 +528,22 @@ func identityFromAPI(_ context.Context, i *ory.Identity, prior *identityResource
 	return m, diags
 }
 
-// unverified returns the wanted addresses that are not verified in i.
-func unverified(i *ory.Identity, wanted []string) []string {
+// sortedVerified returns the values of i's verified addresses, in order.
+func sortedVerified(i *ory.Identity) []string {
+	out := i.VerifiedValues()
+	sort.Strings(out)
+	return out
+}
+
+// sortedTrue returns the keys of m whose value is true, in order.
+func sortedTrue(m map[string]bool) []string {
 	var out []string
-	for _, w := range wanted {
-		if a, ok := i.FindVerifiable(w); !ok || !a.Verified {
-			out = append(out, w)
+	for k, v := range m {
+		if v {
+			out = append(out, k)
 		}
 	}
+	sort.Strings(out)
 	return out
 }
 
@@ -546,16 +579,6 @@ func jsonOrNull(v any) jsontypes.Normalized {
 		return jsontypes.NewNormalizedNull()
 	}
 	return jsontypes.NewNormalizedValue(encodeJSON(v))
-}
-
-// jsonEqual compares two decoded JSON values by meaning.
-func jsonEqual(a, b any) bool {
-	if a == nil || b == nil {
-		return a == nil && b == nil
-	}
-	na, errA := decodeJSON(encodeJSON(a))
-	nb, errB := decodeJSON(encodeJSON(b))
-	return errA == nil && errB == nil && encodeJSON(na) == encodeJSON(nb)
 }
 
 // traitStrings returns every string value inside traits, depth first.

@@ -93,32 +93,6 @@ func TestToInput(t *testing.T) {
 	}
 }
 
-func TestSameIdentityFields(t *testing.T) {
-	t.Parallel()
-	cur := &ory.Identity{SchemaID: "email", State: "active", Traits: map[string]any{"email": "a@example.com", "n": float64(1)}, MetadataAdmin: map[string]any{"x": true}}
-	in := ory.InputFromIdentity(cur)
-	if !sameIdentityFields(cur, in) {
-		t.Fatal("an identity differs from its own input")
-	}
-	in.Traits = map[string]any{"n": json.Number("1"), "email": "a@example.com"}
-	if !sameIdentityFields(cur, in) {
-		t.Error("the same traits decoded differently count as a change")
-	}
-	for name, change := range map[string]func(*ory.IdentityInput){
-		"schema":   func(i *ory.IdentityInput) { i.SchemaID = "phone" },
-		"state":    func(i *ory.IdentityInput) { i.State = "inactive" },
-		"traits":   func(i *ory.IdentityInput) { i.Traits = map[string]any{"email": "b@example.com"} },
-		"metadata": func(i *ory.IdentityInput) { i.MetadataAdmin = nil },
-		"public":   func(i *ory.IdentityInput) { i.MetadataPublic = map[string]any{} },
-	} {
-		changed := ory.InputFromIdentity(cur)
-		change(&changed)
-		if sameIdentityFields(cur, changed) {
-			t.Errorf("a change of %s is not seen", name)
-		}
-	}
-}
-
 func TestTraitStrings(t *testing.T) {
 	t.Parallel()
 	v, err := decodeJSON(`{"z":"last","a":{"phones":["+1","+2"],"n":3,"ok":true},"m":"mid"}`)
