@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the test tool chain (Ory Kratos, Terraform, OpenTofu) from the Go module
 # proxy into a per-user cache keyed by version, then links it into bin/.
-# A tool already in the cache is not built again.
+# A tool already in the cache is not built again. PostgreSQL is not built:
+# Debian's package is installed (with sudo unless root) when missing.
 set -euo pipefail
 
 KRATOS_VERSION=v1.3.1
@@ -51,9 +52,40 @@ build_tofu() {
 	(cd "$dir" && CGO_ENABLED=0 go build -trimpath -ldflags "-X github.com/opentofu/opentofu/version.dev=no" -o "$2" ./cmd/tofu)
 }
 
-tools=${*:-kratos terraform tofu golangci-lint}
+# install_postgres installs Debian's postgresql package, for the acceptance
+# tests on PostgreSQL. The harness runs throw-away clusters of its own, so the
+# package is told not to create (and start) its default cluster on port 5432.
+install_postgres() {
+	if compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+		return
+	fi
+	local sudo=
+	if [ "$(id -u)" -ne 0 ]; then
+		if ! command -v sudo >/dev/null; then
+			echo "tools: PostgreSQL is missing and there is no sudo: as root, run apt-get install postgresql" >&2
+			exit 1
+		fi
+		sudo=sudo
+	fi
+	echo "tools: installing PostgreSQL (Debian package postgresql, once per machine)"
+	$sudo mkdir -p /etc/postgresql-common/createcluster.d
+	echo 'create_main_cluster = false' | $sudo tee /etc/postgresql-common/createcluster.d/terraform-provider-ory.conf >/dev/null
+	local log
+	log=$(mktemp)
+	if ! { $sudo apt-get update -qq &&
+		$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql; } >"$log" 2>&1; then
+		cat "$log" >&2
+		rm -f "$log"
+		echo "tools: installing PostgreSQL failed (apt-get output above)" >&2
+		exit 1
+	fi
+	rm -f "$log"
+}
+
+tools=${*:-postgres kratos terraform tofu golangci-lint}
 for t in $tools; do
 	case $t in
+	postgres) install_postgres ;;
 	kratos) build kratos "$KRATOS_VERSION" ;;
 	terraform) build terraform "$TERRAFORM_VERSION" ;;
 	tofu) build tofu "$OPENTOFU_VERSION" ;;

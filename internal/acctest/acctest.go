@@ -60,8 +60,8 @@ func run(m *testing.M) int {
 		os.Exit(1)
 	}()
 	if testing.Verbose() {
-		fmt.Fprintf(os.Stderr, "acctest: Kratos ready in %s (admin %s, public %s)\n",
-			time.Since(start).Round(time.Millisecond), k.AdminURL, k.PublicURL)
+		fmt.Fprintf(os.Stderr, "acctest: Kratos on %s ready in %s (admin %s, public %s)\n",
+			k.Database, time.Since(start).Round(time.Millisecond), k.AdminURL, k.PublicURL)
 	}
 	mu.Lock()
 	current = k
@@ -83,7 +83,7 @@ func run(m *testing.M) int {
 	if code != 0 {
 		// Server-side errors often explain a failed test; the log is deleted
 		// with the temp dir.
-		fmt.Fprintf(os.Stderr, "acctest: tests failed; last lines of the Kratos log:\n%s\n", tail(k.LogPath, logTailLines))
+		fmt.Fprintf(os.Stderr, "acctest: tests failed; last lines of the Kratos log:\n%s\n", tail(k.LogPath))
 	}
 	return code
 }
@@ -157,6 +157,25 @@ func PreCheck(t testing.TB) {
 	if running() == nil {
 		t.Fatal(errNotStarted)
 	}
+}
+
+// StartForTest starts a Kratos of its own for one test, with a database of its
+// own (ACCTEST_KRATOS_DB unless opts.Database says), for tests that the shared
+// one does not suit: exact counts, Kill and Restart. It is stopped when the
+// test ends; the log tail is shown when the test failed.
+func StartForTest(t testing.TB, opts StartOptions) *Kratos {
+	t.Helper()
+	k, err := StartWith(t.Context(), opts)
+	if err != nil {
+		t.Fatalf("acctest: cannot start a Kratos for %s: %v", t.Name(), err)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("last lines of the Kratos log (%s):\n%s", k.Database, tail(k.LogPath))
+		}
+		k.Stop()
+	})
+	return k
 }
 
 // Client returns a client-go API client for the admin API of the test Kratos,

@@ -29,6 +29,8 @@ const (
 	SchemaEmail    = "email"
 	SchemaPhone    = "phone"
 	SchemaUsername = "username"
+	// SchemaRecord has no login identifier and numeric traits.
+	SchemaRecord = "record"
 )
 
 const (
@@ -47,18 +49,36 @@ var schemaFiles embed.FS
 type Kratos struct {
 	AdminURL  string
 	PublicURL string
-	// LogPath holds Kratos's stdout and stderr; it is removed by Stop.
+	// LogPath holds Kratos's stdout and stderr, across restarts; it is
+	// removed by Stop.
 	LogPath string
+	// Database is DatabaseSQLite or DatabasePostgres.
+	Database string
 
-	dir      string
-	cmd      *exec.Cmd
+	dir     string
+	bin     string
+	cfgPath string
+	pg      *postgres // the database cluster, for DatabasePostgres
+
 	stopOnce sync.Once
-	done     chan struct{} // closed when the process has exited
-	err      error         // exit status, valid after done
+	mu       sync.Mutex
+	proc     *process // the current `kratos serve`; Restart replaces it
+	stopped  bool
 }
 
-// Start starts Kratos on free loopback ports with a fresh SQLite database in a
-// temporary directory and waits until it is ready. Call Stop when done.
+// Databases Kratos can run on.
+const (
+	DatabaseSQLite   = "sqlite"
+	DatabasePostgres = "postgres"
+)
+
+// databaseEnv chooses the database when StartOptions.Database is empty, so
+// that a whole suite can run on PostgreSQL (make testacc-postgres).
+const databaseEnv = "ACCTEST_KRATOS_DB"
+
+// Start starts Kratos on free loopback ports with a fresh database (SQLite in
+// a temporary directory, or PostgreSQL as ACCTEST_KRATOS_DB says) and waits
+// until it is ready. Call Stop when done.
 func Start(ctx context.Context) (*Kratos, error) {
 	return StartWith(ctx, StartOptions{})
 }
@@ -66,14 +86,36 @@ func Start(ctx context.Context) (*Kratos, error) {
 // StartOptions change what StartWith serves.
 type StartOptions struct {
 	// Schemas are identity schema files to serve, schema id to file path,
-	// besides the built-in ones (SchemaEmail, SchemaPhone, SchemaUsername).
+	// besides the built-in ones (SchemaEmail, SchemaPhone, SchemaUsername,
+	// SchemaRecord).
 	// A file given for a built-in id replaces that schema.
 	Schemas map[string]string
+	// Database is DatabaseSQLite or DatabasePostgres (a throw-away cluster
+	// of its own); empty means what ACCTEST_KRATOS_DB says, else SQLite.
+	Database string
+}
+
+func (o StartOptions) database() (string, error) {
+	db, from := o.Database, "StartOptions.Database"
+	if db == "" {
+		db, from = os.Getenv(databaseEnv), databaseEnv
+	}
+	switch db {
+	case "", DatabaseSQLite:
+		return DatabaseSQLite, nil
+	case DatabasePostgres:
+		return DatabasePostgres, nil
+	}
+	return "", fmt.Errorf("%s=%q: want %q or %q", from, db, DatabaseSQLite, DatabasePostgres)
 }
 
 // StartWith is Start with options, for the demo and for tests that need
-// identity schemas of their own.
+// identity schemas or a database of their own.
 func StartWith(ctx context.Context, opts StartOptions) (*Kratos, error) {
+	db, err := opts.database()
+	if err != nil {
+		return nil, err
+	}
 	bin, err := kratosBinary()
 	if err != nil {
 		return nil, err
@@ -82,32 +124,51 @@ func StartWith(ctx context.Context, opts StartOptions) (*Kratos, error) {
 	if err != nil {
 		return nil, err
 	}
-	schemas, err := writeSchemas(dir, opts.Schemas)
-	if err != nil {
-		_ = os.RemoveAll(dir)
+	k := &Kratos{
+		LogPath:  filepath.Join(dir, "kratos.log"),
+		Database: db,
+		dir:      dir,
+		bin:      bin,
+		cfgPath:  filepath.Join(dir, "kratos.json"),
+	}
+	if err := k.start(ctx, opts.Schemas); err != nil {
+		k.Stop()
 		return nil, err
 	}
-	dsn := sqliteDSN(dir)
-	if err := migrate(ctx, bin, dir, dsn); err != nil {
-		_ = os.RemoveAll(dir)
-		return nil, err
+	return k, nil
+}
+
+// start creates and migrates the database, then serves it.
+func (k *Kratos) start(ctx context.Context, extraSchemas map[string]string) error {
+	schemas, err := writeSchemas(k.dir, extraSchemas)
+	if err != nil {
+		return err
+	}
+	dsn := sqliteDSN(k.dir)
+	if k.Database == DatabasePostgres {
+		// Stop stops it with Kratos, whatever fails below.
+		if k.pg, err = startPostgres(ctx); err != nil {
+			return err
+		}
+		dsn = k.pg.dsn()
+	}
+	if err := migrate(ctx, k.bin, k.dir, dsn); err != nil {
+		return err
 	}
 
 	// A port picked by the kernel can be taken again before Kratos binds it,
 	// so a start that dies on a busy port is retried on new ones.
 	for attempt := 1; ; attempt++ {
-		k, err := startOnce(ctx, bin, dir, dsn, schemas)
+		err := k.serveOnFreePorts(ctx, dsn, schemas)
 		if err == nil {
-			return k, nil
+			return nil
 		}
-		portTaken := k != nil && k.exited() && strings.Contains(tail(k.LogPath, logTailLines), "address already in use")
+		portTaken := k.proc != nil && k.proc.exited() && strings.Contains(tail(k.LogPath), "address already in use")
 		if !portTaken || attempt == startAttempts {
-			if k != nil {
-				k.kill()
-				err = fmt.Errorf("%w\n--- last lines of the Kratos log ---\n%s", err, tail(k.LogPath, logTailLines))
+			if k.proc != nil {
+				err = fmt.Errorf("%w\n--- last lines of the Kratos log ---\n%s", err, tail(k.LogPath))
 			}
-			_ = os.RemoveAll(dir)
-			return nil, err
+			return err
 		}
 	}
 }
@@ -116,12 +177,13 @@ func StartWith(ctx context.Context, opts StartOptions) (*Kratos, error) {
 // own tests use SQLite: concurrent SQLite transactions otherwise fail ("Unable
 // to serialize access due to a concurrent update") or wait on each other until
 // the busy timeout, which parallel tests hit. "memory" has the same problem.
+// The file outlives the process, so Restart finds the same data.
 func sqliteDSN(dir string) string {
 	return "sqlite://" + filepath.ToSlash(filepath.Join(dir, "kratos.sqlite")) +
 		"?_fk=true&mode=rwc&max_conns=1&max_idle_conns=1&lock=false"
 }
 
-// migrate creates the schema in the fresh database file.
+// migrate creates the schema in the fresh database.
 func migrate(ctx context.Context, bin, dir, dsn string) error {
 	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
 	defer cancel()
@@ -136,75 +198,48 @@ func migrate(ctx context.Context, bin, dir, dsn string) error {
 	return nil
 }
 
-func startOnce(ctx context.Context, bin, dir, dsn string, schemas []schemaRef) (*Kratos, error) {
+// serveOnFreePorts configures Kratos on new free ports and serves.
+func (k *Kratos) serveOnFreePorts(ctx context.Context, dsn string, schemas []schemaRef) error {
 	publicPort, err := freePort()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	adminPort, err := freePort()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	k := &Kratos{
-		AdminURL:  fmt.Sprintf("http://127.0.0.1:%d", adminPort),
-		PublicURL: fmt.Sprintf("http://127.0.0.1:%d", publicPort),
-		LogPath:   filepath.Join(dir, "kratos.log"),
-		dir:       dir,
-		done:      make(chan struct{}),
+	k.AdminURL = fmt.Sprintf("http://127.0.0.1:%d", adminPort)
+	k.PublicURL = fmt.Sprintf("http://127.0.0.1:%d", publicPort)
+	if err := writeConfig(k.cfgPath, dsn, publicPort, adminPort, schemas); err != nil {
+		return err
 	}
-	cfgPath := filepath.Join(dir, "kratos.json")
-	if err := writeConfig(cfgPath, dsn, publicPort, adminPort, schemas); err != nil {
-		return nil, err
-	}
-	logFile, err := os.OpenFile(k.LogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return nil, err
-	}
+	return k.serve(ctx)
+}
 
+// serve starts `kratos serve` with the configuration written last and waits
+// until it is ready.
+func (k *Kratos) serve(ctx context.Context) error {
 	// --dev allows bcrypt cost 4 and plain-HTTP cookies on loopback.
-	k.cmd = exec.Command(bin, "serve", "--dev", "--sqa-opt-out", "--config", cfgPath)
-	k.cmd.Dir = dir
-	k.cmd.Env = kratosEnv(dir)
-	k.cmd.Stdout = logFile
-	k.cmd.Stderr = logFile
-	setPdeathsig(k.cmd)
-
-	started := make(chan error, 1)
-	go func() {
-		// Pdeathsig fires when the spawning OS thread exits, not the process:
-		// keep this goroutine on its thread until Kratos is gone.
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		defer logFile.Close()
-		if err := k.cmd.Start(); err != nil {
-			started <- err
-			k.err = err
-			close(k.done)
-			return
-		}
-		started <- nil
-		k.err = k.cmd.Wait()
-		close(k.done)
-	}()
-	if err := <-started; err != nil {
-		return nil, fmt.Errorf("starting %s: %w", bin, err)
+	cmd := exec.Command(k.bin, "serve", "--dev", "--sqa-opt-out", "--config", k.cfgPath)
+	cmd.Dir = k.dir
+	cmd.Env = kratosEnv(k.dir)
+	k.mu.Lock()
+	if k.stopped {
+		k.mu.Unlock()
+		return errStopped
 	}
-	if err := k.waitReady(ctx); err != nil {
-		return k, err
+	p, err := startProcess(cmd, k.LogPath)
+	if err == nil {
+		k.proc = p
 	}
-	return k, nil
+	k.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	return k.waitReady(ctx, p)
 }
 
-func (k *Kratos) exited() bool {
-	select {
-	case <-k.done:
-		return true
-	default:
-		return false
-	}
-}
-
-func (k *Kratos) waitReady(ctx context.Context) error {
+func (k *Kratos) waitReady(ctx context.Context, p *process) error {
 	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
 	defer cancel()
 	client := &http.Client{Timeout: 2 * time.Second}
@@ -216,8 +251,8 @@ func (k *Kratos) waitReady(ctx context.Context) error {
 			return nil
 		}
 		select {
-		case <-k.done:
-			return fmt.Errorf("kratos exited before it was ready: %w", k.err)
+		case <-p.done:
+			return fmt.Errorf("kratos exited before it was ready: %w", p.err)
 		case <-ctx.Done():
 			return fmt.Errorf("kratos not ready at %s after %s", k.AdminURL, readyTimeout)
 		case <-tick.C:
@@ -243,8 +278,45 @@ func allOK(ctx context.Context, client *http.Client, urls []string) bool {
 	return true
 }
 
-// Stop ends Kratos (SIGTERM, then SIGKILL after a grace period) and removes
-// its temporary directory.
+// current is the running `kratos serve`, or an error saying why there is none
+// to act on.
+func (k *Kratos) current() (*process, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.stopped {
+		return nil, errStopped
+	}
+	return k.proc, nil
+}
+
+// Kill ends the Kratos process with SIGKILL, as a crash would, and waits until
+// it has exited. The database stays, for Restart.
+func (k *Kratos) Kill() error {
+	p, err := k.current()
+	if err != nil {
+		return err
+	}
+	return p.kill()
+}
+
+// Restart starts Kratos again after Kill, on the same database, ports and
+// configuration, appending to the same log, and waits until it is ready.
+func (k *Kratos) Restart(ctx context.Context) error {
+	p, err := k.current()
+	if err != nil {
+		return err
+	}
+	if !p.exited() {
+		return errors.New("acctest: Kratos is still running: Kill it before Restart")
+	}
+	if err := k.serve(ctx); err != nil {
+		return fmt.Errorf("restarting Kratos: %w\n--- last lines of the Kratos log ---\n%s", err, tail(k.LogPath))
+	}
+	return nil
+}
+
+// Stop ends Kratos (SIGTERM, then SIGKILL after a grace period), then its
+// database, and removes its temporary directory.
 func (k *Kratos) Stop() {
 	if k == nil {
 		return
@@ -253,25 +325,93 @@ func (k *Kratos) Stop() {
 }
 
 func (k *Kratos) stop() {
-	if k.cmd != nil && k.cmd.Process != nil && !k.exited() {
-		_ = k.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-k.done:
-		case <-time.After(stopGrace):
-			k.kill()
-		}
+	k.mu.Lock()
+	k.stopped = true
+	p := k.proc
+	k.mu.Unlock()
+	if p != nil {
+		p.stop(syscall.SIGTERM)
+	}
+	if k.pg != nil {
+		k.pg.stop()
 	}
 	_ = os.RemoveAll(k.dir)
 }
 
-func (k *Kratos) kill() {
-	if k.cmd == nil || k.cmd.Process == nil || k.exited() {
+// process is a child process whose exit is watched.
+type process struct {
+	cmd  *exec.Cmd
+	done chan struct{} // closed when the process has exited
+	err  error         // exit status, valid after done
+}
+
+// startProcess starts cmd with its stdout and stderr appended to logPath. The
+// kernel kills it when the test binary dies, so nothing outlives the tests.
+func startProcess(cmd *exec.Cmd, logPath string) (*process, error) {
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stdout = logFile
+	cmd.Stderr = logFile
+	setPdeathsig(cmd)
+	p := &process{cmd: cmd, done: make(chan struct{})}
+	started := make(chan error, 1)
+	go func() {
+		// Pdeathsig fires when the spawning OS thread exits, not the process:
+		// keep this goroutine on its thread until the child is gone.
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		defer logFile.Close()
+		if err := cmd.Start(); err != nil {
+			started <- err
+			p.err = err
+			close(p.done)
+			return
+		}
+		started <- nil
+		p.err = cmd.Wait()
+		close(p.done)
+	}()
+	if err := <-started; err != nil {
+		return nil, fmt.Errorf("starting %s: %w", cmd.Path, err)
+	}
+	return p, nil
+}
+
+func (p *process) exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// stop sends sig and waits for the exit, killing the process after a grace
+// period.
+func (p *process) stop(sig os.Signal) {
+	if p.exited() {
 		return
 	}
-	_ = k.cmd.Process.Kill()
+	_ = p.cmd.Process.Signal(sig)
 	select {
-	case <-k.done:
+	case <-p.done:
 	case <-time.After(stopGrace):
+		_ = p.kill()
+	}
+}
+
+func (p *process) kill() error {
+	if p.exited() {
+		return nil
+	}
+	_ = p.cmd.Process.Kill()
+	select {
+	case <-p.done:
+		return nil
+	case <-time.After(stopGrace):
+		return fmt.Errorf("%s (pid %d) has not exited %s after SIGKILL", filepath.Base(p.cmd.Path), p.cmd.Process.Pid, stopGrace)
 	}
 }
 
@@ -366,7 +506,7 @@ type schemaRef struct {
 // into dir and returns the list for the configuration, sorted by id.
 func writeSchemas(dir string, extra map[string]string) ([]schemaRef, error) {
 	files := map[string][]byte{}
-	for _, id := range []string{SchemaEmail, SchemaPhone, SchemaUsername} {
+	for _, id := range []string{SchemaEmail, SchemaPhone, SchemaUsername, SchemaRecord} {
 		b, err := schemaFiles.ReadFile("schemas/" + id + ".json")
 		if err != nil {
 			return nil, err
@@ -482,13 +622,14 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// tail returns the last n lines of a file, for startup failures.
-func tail(path string, n int) string {
+// tail returns the last logTailLines lines of a log file, to explain a
+// failure.
+func tail(path string) string {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Sprintf("(cannot read log: %v)", err)
 	}
-	return LastLines(string(b), n)
+	return LastLines(string(b), logTailLines)
 }
 
 // LastLines returns the last n lines of s, saying how many it left out.
@@ -499,5 +640,7 @@ func LastLines(s string, n int) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+var errStopped = errors.New("acctest: this Kratos was stopped: start a new one")
 
 var errNotStarted = errors.New("acctest: Kratos is not running (set TF_ACC and call acctest.Main from TestMain)")

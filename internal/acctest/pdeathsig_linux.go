@@ -5,8 +5,12 @@ import (
 	"syscall"
 )
 
-// setPdeathsig makes the kernel kill Kratos when the test binary dies, even
-// by SIGKILL or a test timeout, so no server outlives its tests.
+// setPdeathsig makes the kernel kill a server (Kratos, PostgreSQL) when the
+// test binary dies, even by SIGKILL or a test timeout, so no server outlives
+// its tests. Other attributes (PostgreSQL's user) are kept.
 func setPdeathsig(cmd *exec.Cmd) {
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if cmd.SysProcAttr == nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{}
+	}
+	cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
 }

@@ -39,9 +39,14 @@ func (e *APIError) Error() string {
 func (e *APIError) Unwrap() error { return e.Kind }
 
 // Reason returns the server's explanation carried by err, or err's text.
+// Rate limits and server errors keep their status: their body is often a
+// gateway's, which says little by itself.
 func Reason(err error) string {
 	var apiErr *APIError
 	if errors.As(err, &apiErr) && apiErr.Reason != "" {
+		if apiErr.Status >= 500 || apiErr.Status == http.StatusTooManyRequests {
+			return fmt.Sprintf("%s (HTTP %d)", apiErr.Reason, apiErr.Status)
+		}
 		return apiErr.Reason
 	}
 	return err.Error()

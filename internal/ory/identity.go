@@ -220,7 +220,7 @@ func (i *Identity) Matches(in IdentityInput) bool {
 	if state == "" {
 		state = StateActive
 	}
-	return i.SchemaID == in.SchemaID && i.State == state && SameJSON(i.Traits, map[string]any(in.Traits)) &&
+	return i.SchemaID == in.SchemaID && i.State == state && SameJSON(i.Traits, in.Traits) &&
 		SameJSON(i.MetadataPublic, in.MetadataPublic) && SameJSON(i.MetadataAdmin, in.MetadataAdmin)
 }
 

@@ -112,7 +112,7 @@ func (c *Client) findCreated(ctx context.Context, in IdentityInput, started time
 		}
 		for i := range found {
 			f := &found[i]
-			if f.SchemaID == in.SchemaID && SameJSON(f.Traits, map[string]any(in.Traits)) &&
+			if f.SchemaID == in.SchemaID && SameJSON(f.Traits, in.Traits) &&
 				!f.CreatedAt.Before(started.Add(offset-createdSlack)) {
 				return f, nil
 			}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"regexp"
 	"sort"
 	"strings"
@@ -584,4 +586,69 @@ func addressIndex(t *testing.T, got *client.Identity, value string) int {
 	}
 	t.Fatalf("identity has no verifiable address %s", value)
 	return -1
+}
+
+// Numbers beyond 2^53, long fractions, nested arrays and unicode go from the
+// configuration to Kratos and back to the state exactly: the apply succeeds
+// (no "inconsistent result"), Kratos holds the digits as written, the plan
+// is clean and an import reads the same values.
+func TestAccIdentity_exactJSON(t *testing.T) {
+	name := acctest.RandomUsername()
+	var id string
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkIdentitiesDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf(`
+resource "ory_identity" "test" {
+  schema_id = %q
+  traits = jsonencode({
+    name            = %q
+    employee_number = 12345678901234567890123
+    ratio           = 0.1000000000000000055511151231257827
+    matrix          = [[1, 2], [3.25, -9007199254740993]]
+    note            = "Zoë 😀 \u00fc"
+  })
+  metadata_public = jsonencode({ account = 9007199254740993 })
+  metadata_admin  = jsonencode({ big = -98765432109876543210, f = 1.5 })
+}`, acctest.SchemaRecord, name),
+				Check: resource.ComposeTestCheckFunc(
+					captureID("ory_identity.test", &id),
+					func(*terraform.State) error {
+						body, err := rawIdentity(id)
+						if err != nil {
+							return err
+						}
+						for _, want := range []string{
+							`"employee_number":12345678901234567890123`, `"ratio":0.1000000000000000055511151231257827`,
+							`-9007199254740993`, `"account":9007199254740993`, `"big":-98765432109876543210`, `Zoë 😀 ü`,
+						} {
+							if !strings.Contains(strings.ReplaceAll(body, " ", ""), strings.ReplaceAll(want, " ", "")) {
+								return fmt.Errorf("Kratos does not hold %s exactly: %s", want, body)
+							}
+						}
+						return nil
+					},
+				),
+			},
+			{
+				ResourceName:      "ory_identity.test",
+				ImportState:       true,
+				ImportStateVerify: true,
+			},
+		},
+	})
+}
+
+// rawIdentity is the identity's JSON as Kratos sends it, decoded by nobody.
+func rawIdentity(id string) (string, error) {
+	resp, err := http.Get(acctest.AdminURL() + "/admin/identities/" + id)
+	if err != nil {
+		return "", err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	b, err := io.ReadAll(resp.Body)
+	return string(b), err
 }
