@@ -96,8 +96,6 @@ type IdentityInput struct {
 	ExternalID *string
 	// VerifiedAddresses are marked verified at creation (Create only).
 	VerifiedAddresses []string
-	// Password, when set, replaces the password credential (Update only).
-	Password *PasswordInput
 }
 
 // CreateIdentity creates an identity. When the answer is lost, the identity
@@ -176,7 +174,7 @@ func (c *Client) UpdateIdentity(ctx context.Context, id string, in IdentityInput
 	err := c.write(ctx, writeOp{
 		what: "update identity " + id,
 		send: func(ctx context.Context) (err error) {
-			got, err = c.put(ctx, id, in)
+			got, err = c.put(ctx, id, in, nil)
 			return err
 		},
 		resolve: func(ctx context.Context) (bool, error) {
@@ -191,8 +189,9 @@ func (c *Client) UpdateIdentity(ctx context.Context, id string, in IdentityInput
 	return got, err
 }
 
-// put sends PUT /admin/identities/{id} once.
-func (c *Client) put(ctx context.Context, id string, in IdentityInput) (*Identity, error) {
+// put sends PUT /admin/identities/{id} once; a non-nil password replaces
+// the password credential.
+func (c *Client) put(ctx context.Context, id string, in IdentityInput, password *PasswordInput) (*Identity, error) {
 	state := in.State
 	if state == "" {
 		state = StateActive
@@ -204,7 +203,7 @@ func (c *Client) put(ctx context.Context, id string, in IdentityInput) (*Identit
 		MetadataPublic: in.MetadataPublic,
 		MetadataAdmin:  in.MetadataAdmin,
 		ExternalId:     in.ExternalID,
-		Credentials:    in.credentials(),
+		Credentials:    password.credentials(),
 	}
 	_, resp, err := c.api.IdentityAPI.UpdateIdentity(ctx, id).UpdateIdentityBody(body).Execute()
 	if err := classify(resp, err); err != nil {

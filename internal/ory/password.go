@@ -16,15 +16,16 @@ type PasswordInput struct {
 	HashedPassword string
 }
 
-func (in IdentityInput) credentials() *client.IdentityWithCredentials {
-	if in.Password == nil {
+// credentials is the credentials object of a PUT that sets p; nil sets none.
+func (p *PasswordInput) credentials() *client.IdentityWithCredentials {
+	if p == nil {
 		return nil
 	}
 	cfg := client.IdentityWithCredentialsPasswordConfig{}
-	if in.Password.HashedPassword != "" {
-		cfg.HashedPassword = &in.Password.HashedPassword
+	if p.HashedPassword != "" {
+		cfg.HashedPassword = &p.HashedPassword
 	} else {
-		cfg.Password = &in.Password.Password
+		cfg.Password = &p.Password
 	}
 	return &client.IdentityWithCredentials{Password: &client.IdentityWithCredentialsPassword{Config: &cfg}}
 }
@@ -79,12 +80,11 @@ func (c *Client) SetPassword(ctx context.Context, id string, p PasswordInput) (s
 		return "", err
 	}
 	in := InputFromIdentity(before)
-	in.Password = &p
 	var after *Identity
 	err = c.write(ctx, writeOp{
 		what: "set password of identity " + id,
 		send: func(ctx context.Context) error {
-			_, err := c.put(ctx, id, in)
+			_, err := c.put(ctx, id, in, &p)
 			return err
 		},
 		resolve: func(ctx context.Context) (bool, error) {

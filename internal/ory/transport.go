@@ -1,6 +1,7 @@
 package ory
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -39,6 +40,11 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		start := time.Now()
 		resp, err := t.next.RoundTrip(r)
+		if err == nil {
+			if err = bufferBody(resp); err != nil {
+				resp = nil
+			}
+		}
 		logAttempt(ctx, req, attempt, resp, err, time.Since(start))
 
 		o := outcomeOf(req.Method, resp, err)
@@ -86,6 +92,19 @@ func (t *retryTransport) prepare(req *http.Request, attempt int) (*http.Request,
 		r.Header.Set("User-Agent", t.userAgent)
 	}
 	return r, nil
+}
+
+// bufferBody reads the whole answer inside the retry loop: an answer cut off
+// in the middle of its body is as lost as one that never came, and must be
+// retried or resolved like one rather than surface later as a decode error.
+func bufferBody(resp *http.Response) error {
+	b, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil {
+		return fmt.Errorf("answer cut off after %d bytes: %w", len(b), err)
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+	return nil
 }
 
 // logAttempt logs one HTTP attempt: method, path, the names of the query

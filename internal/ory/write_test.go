@@ -1,0 +1,959 @@
+package ory
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// fakeKratos is an in-memory stand-in for the identity endpoints of the
+// Kratos admin API, with a fault plan that scripts what Kratos can not be
+// made to do on demand: lose an answer after or before applying a write,
+// answer as a gateway or as an overloaded server. How Kratos itself behaves
+// is tested against Kratos (internal/acctest).
+type fakeKratos struct {
+	t   *testing.T
+	srv *httptest.Server
+	// plan decides the fault for the n-th request (from 1) of a route.
+	plan func(route string, n int) fault
+	// skew is how far the server's clock is ahead of ours.
+	skew time.Duration
+	// hideNew is the number of lookups by identifier that do not yet see an
+	// identity after its creation (a read replica lagging behind).
+	hideNew int
+
+	mu         sync.Mutex
+	identities map[string]*fakeIdentity
+	counts     map[string]int
+	log        []fakeRequest
+	seq        int
+}
+
+type fakeRequest struct {
+	route, method, path, query string
+	// status is what the fake answered; 0 when it dropped the connection.
+	status int
+}
+
+type fakeIdentity struct {
+	id, schemaID, state string
+	traits              map[string]any
+	metadataPublic      any
+	metadataAdmin       any
+	createdAt           time.Time
+	hash                string
+	addresses           []map[string]any
+	hiddenFor           int
+}
+
+// Routes, as the fault plan and the counters name them.
+const (
+	routeCreate = "POST /admin/identities"
+	routeList   = "GET /admin/identities"
+	routeGet    = "GET /admin/identities/{id}"
+	routePut    = "PUT /admin/identities/{id}"
+	routePatch  = "PATCH /admin/identities/{id}"
+	routeDelete = "DELETE /admin/identities/{id}"
+	routeSchema = "GET /schemas/{id}"
+)
+
+// fault is what goes wrong with one request; the zero fault is none.
+type fault struct {
+	// applyFirst makes the change before the fault strikes.
+	applyFirst bool
+	// drop closes the connection without an answer.
+	drop bool
+	// cut sends the status line and half the body, then closes.
+	cut bool
+	// status answers instead of the real answer, with header (name, value, ...).
+	status int
+	header []string
+}
+
+var (
+	noFault         = fault{}
+	dropAfter       = fault{applyFirst: true, drop: true}
+	dropBefore      = fault{drop: true}
+	cutAfter        = fault{applyFirst: true, cut: true}
+	gateway504After = fault{applyFirst: true, status: http.StatusGatewayTimeout}
+	gateway502      = fault{status: http.StatusBadGateway}
+	unavailable503  = fault{status: http.StatusServiceUnavailable}
+)
+
+func rateLimited(header ...string) fault {
+	return fault{status: http.StatusTooManyRequests, header: header}
+}
+
+// faultsOn gives route's requests the faults in turn, and every other
+// request none.
+func faultsOn(route string, faults ...fault) func(string, int) fault {
+	return func(r string, n int) fault {
+		if r == route && n <= len(faults) {
+			return faults[n-1]
+		}
+		return noFault
+	}
+}
+
+// fakeSchemas are the identity schemas the fake serves: "email" makes its
+// email trait a password identifier, "noid" has no identifier at all.
+var fakeSchemas = map[string][]byte{
+	"email": []byte(`{
+  "$id": "https://example.com/email.schema.json",
+  "$schema": "http://json-schema.org/draft-07/schema#",
+  "type": "object",
+  "properties": {
+    "traits": {
+      "type": "object",
+      "properties": {
+        "email": {
+          "type": "string",
+          "format": "email",
+          "ory.sh/kratos": {
+            "credentials": {"password": {"identifier": true}},
+            "verification": {"via": "email"}
+          }
+        },
+        "name": {"type": "string"}
+      },
+      "required": ["email"]
+    }
+  }
+}`),
+	"noid": []byte(`{
+  "$id": "https://example.com/noid.schema.json",
+  "$schema": "http://json-schema.org/draft-07/schema#",
+  "type": "object",
+  "properties": {
+    "traits": {
+      "type": "object",
+      "properties": {"name": {"type": "string"}}
+    }
+  }
+}`),
+}
+
+func newFakeKratos(t *testing.T) *fakeKratos {
+	t.Helper()
+	fk := &fakeKratos{t: t, identities: map[string]*fakeIdentity{}, counts: map[string]int{}}
+	fk.srv = httptest.NewServer(http.HandlerFunc(fk.serve))
+	t.Cleanup(fk.srv.Close)
+	return fk
+}
+
+func (fk *fakeKratos) now() time.Time { return time.Now().Add(fk.skew) }
+
+// seed stores an identity as if created at createdAt (by the server's clock).
+func (fk *fakeKratos) seed(traits map[string]any, createdAt time.Time) string {
+	fk.mu.Lock()
+	defer fk.mu.Unlock()
+	i := fk.newIdentity("email", traits)
+	i.createdAt = createdAt
+	return i.id
+}
+
+// newIdentity stores a new identity; fk.mu is held.
+func (fk *fakeKratos) newIdentity(schemaID string, traits map[string]any) *fakeIdentity {
+	fk.seq++
+	i := &fakeIdentity{
+		id:        fmt.Sprintf("00000000-0000-4000-8000-%012d", fk.seq),
+		schemaID:  schemaID,
+		state:     StateActive,
+		traits:    traits,
+		createdAt: fk.now(),
+		hiddenFor: fk.hideNew,
+	}
+	if email, ok := traits["email"].(string); ok && schemaID == "email" {
+		i.addresses = []map[string]any{{"value": strings.ToLower(email), "via": "email", "verified": false, "status": "pending"}}
+	}
+	fk.identities[i.id] = i
+	return i
+}
+
+func (fk *fakeKratos) count(route string) int {
+	fk.mu.Lock()
+	defer fk.mu.Unlock()
+	return fk.counts[route]
+}
+
+func (fk *fakeKratos) requests() []fakeRequest {
+	fk.mu.Lock()
+	defer fk.mu.Unlock()
+	return append([]fakeRequest(nil), fk.log...)
+}
+
+// routes lists the routes of the requests in order.
+func (fk *fakeKratos) routes() []string {
+	var out []string
+	for _, r := range fk.requests() {
+		out = append(out, r.route)
+	}
+	return out
+}
+
+func (fk *fakeKratos) hash(id string) string {
+	fk.mu.Lock()
+	defer fk.mu.Unlock()
+	if i := fk.identities[id]; i != nil {
+		return i.hash
+	}
+	return ""
+}
+
+func (fk *fakeKratos) traits(id string) map[string]any {
+	fk.mu.Lock()
+	defer fk.mu.Unlock()
+	if i := fk.identities[id]; i != nil {
+		return i.traits
+	}
+	return nil
+}
+
+// wantOnly checks that the fake holds exactly the identities ids.
+func (fk *fakeKratos) wantOnly(t *testing.T, ids ...string) {
+	t.Helper()
+	fk.mu.Lock()
+	defer fk.mu.Unlock()
+	var have []string
+	for id := range fk.identities {
+		have = append(have, id)
+	}
+	sort.Strings(have)
+	sort.Strings(ids)
+	if strings.Join(have, ",") != strings.Join(ids, ",") {
+		t.Errorf("identities stored = %v, want %v", have, ids)
+	}
+}
+
+func routeOf(r *http.Request) (route, id string) {
+	path := r.URL.Path
+	switch {
+	case path == "/admin/identities":
+		return r.Method + " /admin/identities", ""
+	case strings.HasPrefix(path, "/admin/identities/"):
+		return r.Method + " /admin/identities/{id}", strings.TrimPrefix(path, "/admin/identities/")
+	case strings.HasPrefix(path, "/schemas/"):
+		return r.Method + " /schemas/{id}", strings.TrimPrefix(path, "/schemas/")
+	}
+	return r.Method + " " + path, ""
+}
+
+func (fk *fakeKratos) serve(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return
+	}
+	route, id := routeOf(r)
+	fk.mu.Lock()
+	fk.counts[route]++
+	f := noFault
+	if fk.plan != nil {
+		f = fk.plan(route, fk.counts[route])
+	}
+	req := fakeRequest{route: route, method: r.Method, path: r.URL.Path, query: r.URL.RawQuery}
+	var code int
+	var answer []byte
+	if f.applyFirst || (!f.drop && f.status == 0) {
+		code, answer = fk.apply(route, id, r.URL.Query(), body)
+	}
+	switch {
+	case f.drop:
+		req.status = 0
+	case f.status != 0:
+		req.status = f.status
+	default:
+		req.status = code
+	}
+	fk.log = append(fk.log, req)
+	fk.mu.Unlock()
+
+	w.Header().Set("Date", fk.now().UTC().Format(http.TimeFormat))
+	switch {
+	case f.drop:
+		hijackAndClose(w)
+	case f.status != 0:
+		for i := 0; i+1 < len(f.header); i += 2 {
+			w.Header().Set(f.header[i], f.header[i+1])
+		}
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(f.status)
+		_, _ = fmt.Fprintf(w, "<html><body>%d %s</body></html>", f.status, http.StatusText(f.status))
+	case f.cut:
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(len(answer)))
+		w.WriteHeader(code)
+		_, _ = w.Write(answer[:len(answer)/2])
+		w.(http.Flusher).Flush()
+		hijackAndClose(w)
+	default:
+		if len(answer) > 0 {
+			w.Header().Set("Content-Type", "application/json")
+		}
+		w.WriteHeader(code)
+		_, _ = w.Write(answer)
+	}
+}
+
+func hijackAndClose(w http.ResponseWriter) {
+	conn, _, err := w.(http.Hijacker).Hijack()
+	if err == nil {
+		_ = conn.Close()
+	}
+}
+
+func kratosError(code int, message string) (int, []byte) {
+	b, _ := json.Marshal(map[string]any{"error": map[string]any{
+		"code": code, "status": http.StatusText(code), "message": message,
+	}})
+	return code, b
+}
+
+// apply carries out a request; fk.mu is held.
+func (fk *fakeKratos) apply(route, id string, query map[string][]string, body []byte) (int, []byte) {
+	var decoded any
+	if len(body) > 0 {
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber()
+		if err := dec.Decode(&decoded); err != nil {
+			return kratosError(http.StatusBadRequest, "the request body is not JSON")
+		}
+	}
+	in, _ := decoded.(map[string]any)
+	withPassword := false
+	for _, c := range query["include_credential"] {
+		withPassword = withPassword || c == "password"
+	}
+	switch route {
+	case routeSchema:
+		s, ok := fakeSchemas[id]
+		if !ok {
+			return kratosError(http.StatusNotFound, "Unable to locate the resource")
+		}
+		return http.StatusOK, s
+	case routeList:
+		want := ""
+		if v := query["credentials_identifier"]; len(v) > 0 {
+			want = v[0]
+		}
+		out := []map[string]any{}
+		for _, i := range fk.sorted() {
+			email, _ := i.traits["email"].(string)
+			if want != "" && !strings.EqualFold(email, want) {
+				continue
+			}
+			if i.hiddenFor > 0 {
+				i.hiddenFor--
+				continue
+			}
+			out = append(out, fk.wire(i, false))
+		}
+		return encode(http.StatusOK, out)
+	case routeCreate:
+		schemaID, _ := in["schema_id"].(string)
+		traits, _ := in["traits"].(map[string]any)
+		if _, ok := fakeSchemas[schemaID]; !ok || traits == nil {
+			return kratosError(http.StatusBadRequest, "unknown schema or no traits")
+		}
+		if email, ok := traits["email"].(string); ok {
+			for _, other := range fk.identities {
+				if o, _ := other.traits["email"].(string); strings.EqualFold(o, email) {
+					return kratosError(http.StatusConflict, "This identity conflicts with another identity that already exists.")
+				}
+			}
+		}
+		i := fk.newIdentity(schemaID, traits)
+		if s, ok := in["state"].(string); ok {
+			i.state = s
+		}
+		i.metadataPublic, i.metadataAdmin = in["metadata_public"], in["metadata_admin"]
+		fk.setCredentials(i, in)
+		return encode(http.StatusCreated, fk.wire(i, false))
+	}
+
+	i := fk.identities[id]
+	if i == nil {
+		return kratosError(http.StatusNotFound, "Unable to locate the resource")
+	}
+	switch route {
+	case routeGet:
+		return encode(http.StatusOK, fk.wire(i, withPassword))
+	case routePut:
+		i.schemaID, _ = in["schema_id"].(string)
+		i.traits, _ = in["traits"].(map[string]any)
+		i.state, _ = in["state"].(string)
+		i.metadataPublic, i.metadataAdmin = in["metadata_public"], in["metadata_admin"]
+		fk.setCredentials(i, in)
+		return encode(http.StatusOK, fk.wire(i, false))
+	case routePatch:
+		var ops []struct {
+			Op    string `json:"op"`
+			Path  string `json:"path"`
+			Value any    `json:"value"`
+		}
+		if err := json.Unmarshal(body, &ops); err != nil {
+			return kratosError(http.StatusBadRequest, "the patch is not JSON")
+		}
+		for _, op := range ops {
+			var n int
+			var field string
+			if _, err := fmt.Sscanf(op.Path, "/verifiable_addresses/%d/%s", &n, &field); err != nil || op.Op != "replace" || n >= len(i.addresses) {
+				return kratosError(http.StatusBadRequest, "unsupported patch "+op.Path)
+			}
+			i.addresses[n][field] = op.Value
+		}
+		return encode(http.StatusOK, fk.wire(i, false))
+	case routeDelete:
+		delete(fk.identities, id)
+		return http.StatusNoContent, nil
+	}
+	return kratosError(http.StatusNotFound, "no such route")
+}
+
+// setCredentials stores the password of a create or PUT body as a
+// bcrypt-shaped hash that does not contain it.
+func (fk *fakeKratos) setCredentials(i *fakeIdentity, in map[string]any) {
+	creds, _ := in["credentials"].(map[string]any)
+	pw, _ := creds["password"].(map[string]any)
+	cfg, _ := pw["config"].(map[string]any)
+	if h, ok := cfg["hashed_password"].(string); ok {
+		i.hash = h
+		return
+	}
+	if p, ok := cfg["password"].(string); ok {
+		fk.seq++
+		sum := sha256.Sum256([]byte(p + strconv.Itoa(fk.seq)))
+		i.hash = "$2a$04$" + base64.RawStdEncoding.EncodeToString(sum[:])[:43]
+	}
+}
+
+func (fk *fakeKratos) sorted() []*fakeIdentity {
+	out := make([]*fakeIdentity, 0, len(fk.identities))
+	for _, i := range fk.identities {
+		out = append(out, i)
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].id < out[b].id })
+	return out
+}
+
+// wire is the identity as Kratos answers it.
+func (fk *fakeKratos) wire(i *fakeIdentity, withPassword bool) map[string]any {
+	addresses := []map[string]any{}
+	for _, a := range i.addresses {
+		c := map[string]any{}
+		for k, v := range a {
+			c[k] = v
+		}
+		addresses = append(addresses, c)
+	}
+	m := map[string]any{
+		"id":                   i.id,
+		"schema_id":            i.schemaID,
+		"schema_url":           fk.srv.URL + "/schemas/" + i.schemaID,
+		"state":                i.state,
+		"traits":               i.traits,
+		"metadata_public":      i.metadataPublic,
+		"metadata_admin":       i.metadataAdmin,
+		"created_at":           i.createdAt.UTC().Format(time.RFC3339Nano),
+		"updated_at":           fk.now().UTC().Format(time.RFC3339Nano),
+		"verifiable_addresses": addresses,
+		"recovery_addresses":   []any{},
+	}
+	if withPassword {
+		cfg := map[string]any{}
+		if i.hash != "" {
+			cfg["hashed_password"] = i.hash
+		}
+		m["credentials"] = map[string]any{"password": map[string]any{
+			"type": "password", "identifiers": []any{i.traits["email"]}, "config": cfg, "version": 0,
+		}}
+	}
+	return m
+}
+
+func encode(code int, v any) (int, []byte) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return kratosError(http.StatusInternalServerError, err.Error())
+	}
+	return code, b
+}
+
+func emailInput(email string) IdentityInput {
+	return IdentityInput{SchemaID: "email", Traits: map[string]any{"email": email}}
+}
+
+func fingerprintOf(hash string) string {
+	sum := sha256.Sum256([]byte(hash))
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// onlyID returns the id of the one identity the fake holds.
+func (fk *fakeKratos) onlyID(t *testing.T) string {
+	t.Helper()
+	fk.mu.Lock()
+	defer fk.mu.Unlock()
+	if len(fk.identities) != 1 {
+		t.Fatalf("identities stored = %d, want 1", len(fk.identities))
+	}
+	for id := range fk.identities {
+		return id
+	}
+	return ""
+}
+
+// A create whose answer was lost after the identity was stored is resolved
+// by looking it up: the identity is returned, and the create is not sent again.
+func TestCreateAnswerLostAfterStored(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		fault fault
+		skew  time.Duration
+	}{
+		{"connection dropped", dropAfter, 0},
+		{"gateway timeout", gateway504After, 0},
+		{"server clock an hour ahead", dropAfter, time.Hour},
+		{"server clock an hour behind", gateway504After, -time.Hour},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			fk := newFakeKratos(t)
+			fk.skew = tc.skew
+			fk.plan = faultsOn(routeCreate, tc.fault)
+			c, slept := newTestClient(t, fk.srv.URL, "")
+
+			got, err := c.CreateIdentity(context.Background(), emailInput("a@example.com"))
+			if err != nil {
+				t.Fatalf("create: %v", err)
+			}
+			id := fk.onlyID(t)
+			if got.ID != id {
+				t.Errorf("returned id %q, want the stored %q", got.ID, id)
+			}
+			if got.SchemaID != "email" || !SameJSON(got.Traits, map[string]any{"email": "a@example.com"}) {
+				t.Errorf("returned %+v, want the stored identity", got)
+			}
+			if n := fk.count(routeCreate); n != 1 {
+				t.Errorf("POSTs = %d, want 1", n)
+			}
+			if n := fk.count(routeList); n != 1 {
+				t.Errorf("lookups = %d, want 1", n)
+			}
+			if waits := slept.all(); len(waits) != 0 {
+				t.Errorf("waits = %v, want none", waits)
+			}
+		})
+	}
+}
+
+// A body cut off after the status line is a lost answer too: the identity
+// was stored.
+func TestCreateAnswerCutMidBody(t *testing.T) {
+	t.Parallel()
+	fk := newFakeKratos(t)
+	fk.plan = faultsOn(routeCreate, cutAfter)
+	c, _ := newTestClient(t, fk.srv.URL, "")
+
+	got, err := c.CreateIdentity(context.Background(), emailInput("a@example.com"))
+	if err != nil {
+		t.Fatalf("create whose 201 was cut off mid-body: %v (the identity %s was stored)", err, fk.onlyID(t))
+	}
+	if got.ID != fk.onlyID(t) {
+		t.Errorf("returned id %q, want the stored one", got.ID)
+	}
+	if n := fk.count(routeCreate); n != 1 {
+		t.Errorf("POSTs = %d, want 1", n)
+	}
+}
+
+// When nothing was stored, the lookup finds nothing and the create is sent
+// again, once, after the lookup.
+func TestCreateAnswerLostBeforeStored(t *testing.T) {
+	t.Parallel()
+	for name, f := range map[string]fault{"connection dropped": dropBefore, "bad gateway": gateway502} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			fk := newFakeKratos(t)
+			fk.plan = faultsOn(routeCreate, f)
+			c, slept := newTestClient(t, fk.srv.URL, "")
+
+			got, err := c.CreateIdentity(context.Background(), emailInput("a@example.com"))
+			if err != nil {
+				t.Fatalf("create: %v", err)
+			}
+			if got.ID != fk.onlyID(t) {
+				t.Errorf("returned id %q, want the stored one", got.ID)
+			}
+			want := []string{routeCreate, routeSchema, routeList, routeCreate}
+			if got := fk.routes(); strings.Join(got, "; ") != strings.Join(want, "; ") {
+				t.Errorf("requests = %q, want %q: the create is resent only after the lookup", got, want)
+			}
+			waits := slept.all()
+			if lo, hi := backoffRange(0); len(waits) != 1 || !within(waits[0], lo, hi) {
+				t.Errorf("waits = %v, want one within [%s, %s]", waits, lo, hi)
+			}
+		})
+	}
+}
+
+// An identifier held by an identity that existed before this create is a
+// conflict, even when the answer was lost: that identity is not adopted.
+func TestCreateIdentifierHeldByOlderIdentity(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		older map[string]any
+		sent  string
+		fault fault
+	}{
+		{"other traits, gateway timeout", map[string]any{"email": "taken@example.com", "name": "Older"}, "taken@example.com", gateway504After},
+		{"same traits, created earlier", map[string]any{"email": "taken@example.com"}, "taken@example.com", dropAfter},
+		{"identifier in other case", map[string]any{"email": "taken@example.com"}, "Taken@Example.com", dropAfter},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			fk := newFakeKratos(t)
+			olderID := fk.seed(tc.older, time.Now().Add(-time.Hour))
+			fk.plan = faultsOn(routeCreate, tc.fault)
+			c, _ := newTestClient(t, fk.srv.URL, "")
+
+			got, err := c.CreateIdentity(context.Background(), emailInput(tc.sent))
+			if !errors.Is(err, ErrConflict) {
+				t.Fatalf("create = %+v, %v; want ErrConflict", got, err)
+			}
+			if !strings.Contains(err.Error(), olderID) {
+				t.Errorf("error %q does not name the holder %s", err, olderID)
+			}
+			if n := fk.count(routeCreate); n != 1 {
+				t.Errorf("POSTs = %d, want 1", n)
+			}
+			fk.wantOnly(t, olderID)
+			if !SameJSON(fk.traits(olderID), tc.older) {
+				t.Errorf("the older identity's traits changed to %v", fk.traits(olderID))
+			}
+		})
+	}
+}
+
+// A plain conflict is the server's answer: no lookup, no resend.
+func TestCreateConflictAnswered(t *testing.T) {
+	t.Parallel()
+	fk := newFakeKratos(t)
+	olderID := fk.seed(map[string]any{"email": "taken@example.com"}, time.Now().Add(-time.Hour))
+	c, _ := newTestClient(t, fk.srv.URL, "")
+
+	_, err := c.CreateIdentity(context.Background(), emailInput("taken@example.com"))
+	if !errors.Is(err, ErrConflict) || errors.Is(err, ErrOutcomeUnknown) {
+		t.Fatalf("err = %v, want a plain ErrConflict", err)
+	}
+	if got, want := fk.routes(), []string{routeCreate}; strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("requests = %q, want %q", got, want)
+	}
+	fk.wantOnly(t, olderID)
+}
+
+// Without a login identifier the identity can not be looked up: the lost
+// answer is reported, not guessed at.
+func TestCreateWithoutIdentifier(t *testing.T) {
+	t.Parallel()
+	fk := newFakeKratos(t)
+	fk.plan = faultsOn(routeCreate, dropAfter)
+	c, _ := newTestClient(t, fk.srv.URL, "")
+
+	_, err := c.CreateIdentity(context.Background(), IdentityInput{SchemaID: "noid", Traits: map[string]any{"name": "No Identifier"}})
+	var noID *NoIdentifierError
+	if !errors.As(err, &noID) {
+		t.Fatalf("err = %v, want a *NoIdentifierError", err)
+	}
+	if noID.SchemaID != "noid" {
+		t.Errorf("NoIdentifierError.SchemaID = %q, want noid", noID.SchemaID)
+	}
+	if !errors.Is(err, ErrOutcomeUnknown) {
+		t.Errorf("err = %v, want ErrOutcomeUnknown too", err)
+	}
+	if n := fk.count(routeCreate); n != 1 {
+		t.Errorf("POSTs = %d, want 1", n)
+	}
+}
+
+// The first create was stored but the lookup right after did not see it yet:
+// the resent create's 409 is its own first attempt, found by a second lookup.
+func TestCreateResentConflictIsResolved(t *testing.T) {
+	t.Parallel()
+	fk := newFakeKratos(t)
+	fk.hideNew = 1
+	fk.plan = faultsOn(routeCreate, dropAfter)
+	c, _ := newTestClient(t, fk.srv.URL, "")
+
+	got, err := c.CreateIdentity(context.Background(), emailInput("a@example.com"))
+	if err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	id := fk.onlyID(t)
+	if got.ID != id {
+		t.Errorf("returned id %q, want the stored %q", got.ID, id)
+	}
+	want := []string{routeCreate, routeSchema, routeList, routeCreate, routeList}
+	if got := fk.routes(); strings.Join(got, "; ") != strings.Join(want, "; ") {
+		t.Errorf("requests = %q, want %q", got, want)
+	}
+	if r := fk.requests(); r[3].status != http.StatusConflict {
+		t.Errorf("the resent create was answered %d, want 409", r[3].status)
+	}
+}
+
+// Resends are bounded by MaxRetries, each after a lookup and a backoff.
+func TestWriteResendsAreBounded(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		route string
+		write func(c *Client, id string) error
+	}{
+		{"create", routeCreate, func(c *Client, _ string) error {
+			_, err := c.CreateIdentity(context.Background(), emailInput("b@example.com"))
+			return err
+		}},
+		{"update", routePut, func(c *Client, id string) error {
+			_, err := c.UpdateIdentity(context.Background(), id, emailInput("b@example.com"))
+			return err
+		}},
+		{"delete", routeDelete, func(c *Client, id string) error {
+			return c.DeleteIdentity(context.Background(), id)
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			fk := newFakeKratos(t)
+			id := fk.seed(map[string]any{"email": "a@example.com"}, time.Now().Add(-time.Hour))
+			fk.plan = func(route string, _ int) fault {
+				if route == tc.route {
+					return dropBefore
+				}
+				return noFault
+			}
+			c, slept := newTestClient(t, fk.srv.URL, "")
+
+			err := tc.write(c, id)
+			if !errors.Is(err, ErrOutcomeUnknown) {
+				t.Fatalf("err = %v, want ErrOutcomeUnknown", err)
+			}
+			if n := fk.count(tc.route); n != 1+testMaxRetries {
+				t.Errorf("sends = %d, want %d", n, 1+testMaxRetries)
+			}
+			waits := slept.all()
+			if len(waits) != testMaxRetries {
+				t.Fatalf("waits = %v, want %d", waits, testMaxRetries)
+			}
+			for i, d := range waits {
+				if lo, hi := backoffRange(i); !within(d, lo, hi) {
+					t.Errorf("wait %d = %s, want within [%s, %s]", i, d, lo, hi)
+				}
+			}
+			fk.wantOnly(t, id)
+		})
+	}
+}
+
+func TestUpdateIdentityAnswerLost(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name     string
+		fault    fault
+		wantPuts int
+	}{
+		{"connection dropped after applying", dropAfter, 1},
+		{"gateway timeout after applying", gateway504After, 1},
+		{"connection dropped before applying", dropBefore, 2},
+		{"bad gateway before applying", gateway502, 2},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			fk := newFakeKratos(t)
+			id := fk.seed(map[string]any{"email": "a@example.com"}, time.Now().Add(-time.Hour))
+			fk.plan = faultsOn(routePut, tc.fault)
+			c, _ := newTestClient(t, fk.srv.URL, "")
+			in := IdentityInput{SchemaID: "email", Traits: map[string]any{"email": "a@example.com", "name": "New"}, MetadataPublic: map[string]any{"role": "admin"}}
+
+			got, err := c.UpdateIdentity(context.Background(), id, in)
+			if err != nil {
+				t.Fatalf("update: %v", err)
+			}
+			if n := fk.count(routePut); n != tc.wantPuts {
+				t.Errorf("PUTs = %d, want %d", n, tc.wantPuts)
+			}
+			if n := fk.count(routeGet); n != 1 {
+				t.Errorf("reads = %d, want 1 (the resolve step)", n)
+			}
+			if !got.Matches(in) {
+				t.Errorf("returned %+v, want the updated identity", got)
+			}
+			if !SameJSON(fk.traits(id), in.Traits) {
+				t.Errorf("stored traits = %v, want %v", fk.traits(id), in.Traits)
+			}
+		})
+	}
+}
+
+// A password PUT reset before it reached Kratos did not happen: it is sent
+// again, and the new hash is stored.
+func TestSetPasswordAnswerLostBeforeApplying(t *testing.T) {
+	t.Parallel()
+	fk := newFakeKratos(t)
+	id := fk.seed(map[string]any{"email": "a@example.com"}, time.Now().Add(-time.Hour))
+	fk.plan = faultsOn(routePut, dropBefore)
+	c, _ := newTestClient(t, fk.srv.URL, "")
+	hash := "$2a$04$abcdefghijklmnopqrstuu5Yx0j3pQwJ8yF0rUQ0kK3T9b1L2m3n4"
+
+	if _, err := c.SetPassword(context.Background(), id, PasswordInput{HashedPassword: hash}); err != nil {
+		t.Fatalf("set password: %v", err)
+	}
+	if got := fk.hash(id); got != hash {
+		t.Errorf("stored hash = %q, want the one sent (PUTs: %d)", got, fk.count(routePut))
+	}
+	if n := fk.count(routePut); n != 2 {
+		t.Errorf("PUTs = %d, want 2 (the reset one and the resend)", n)
+	}
+}
+
+func TestDeleteIdentityAnswerLost(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name        string
+		fault       fault
+		wantDeletes int
+	}{
+		{"gateway timeout after deleting", gateway504After, 1},
+		{"connection dropped after deleting", dropAfter, 1},
+		{"connection reset before deleting", dropBefore, 2},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			fk := newFakeKratos(t)
+			id := fk.seed(map[string]any{"email": "a@example.com"}, time.Now().Add(-time.Hour))
+			fk.plan = faultsOn(routeDelete, tc.fault)
+			c, _ := newTestClient(t, fk.srv.URL, "")
+
+			if err := c.DeleteIdentity(context.Background(), id); err != nil {
+				t.Fatalf("delete = %v, want nil", err)
+			}
+			if n := fk.count(routeDelete); n != tc.wantDeletes {
+				t.Errorf("DELETEs = %d, want %d", n, tc.wantDeletes)
+			}
+			fk.wantOnly(t)
+		})
+	}
+}
+
+// An identity that was already gone is ErrNotFound: only a lost answer to
+// this call's own delete makes it a success.
+func TestDeleteMissingIdentity(t *testing.T) {
+	t.Parallel()
+	fk := newFakeKratos(t)
+	c, _ := newTestClient(t, fk.srv.URL, "")
+
+	err := c.DeleteIdentity(context.Background(), "00000000-0000-4000-8000-000000000099")
+	if !errors.Is(err, ErrNotFound) {
+		t.Fatalf("err = %v, want ErrNotFound", err)
+	}
+	if n := fk.count(routeGet); n != 0 {
+		t.Errorf("reads = %d, want none", n)
+	}
+}
+
+func TestSetPasswordAnswerLost(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name     string
+		fault    fault
+		wantPuts int
+	}{
+		{"connection dropped after applying", dropAfter, 1},
+		{"gateway timeout after applying", gateway504After, 1},
+		{"connection dropped before applying", dropBefore, 2},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			fk := newFakeKratos(t)
+			id := fk.seed(map[string]any{"email": "a@example.com"}, time.Now().Add(-time.Hour))
+			c, _ := newTestClient(t, fk.srv.URL, "")
+			if _, err := c.SetPassword(context.Background(), id, PasswordInput{Password: "first-password-1"}); err != nil {
+				t.Fatal(err)
+			}
+			old := fk.hash(id)
+			fk.mu.Lock()
+			fk.plan = func(route string, n int) fault {
+				if route == routePut && n == 2 {
+					return tc.fault
+				}
+				return noFault
+			}
+			fk.mu.Unlock()
+
+			fp, err := c.SetPassword(context.Background(), id, PasswordInput{Password: "second-password-2"})
+			if err != nil {
+				t.Fatalf("set password: %v", err)
+			}
+			if n := fk.count(routePut); n != 1+tc.wantPuts {
+				t.Errorf("PUTs for the second password = %d, want %d", n-1, tc.wantPuts)
+			}
+			stored := fk.hash(id)
+			if stored == old {
+				t.Fatal("the stored hash did not change")
+			}
+			if fp != fingerprintOf(stored) {
+				t.Errorf("fingerprint = %q, want the stored hash's %q (the old one is %q)", fp, fingerprintOf(stored), fingerprintOf(old))
+			}
+		})
+	}
+}
+
+// SetVerification reads before it patches: after a lost answer the next
+// attempt sees the change and patches nothing.
+func TestSetVerificationAnswerLost(t *testing.T) {
+	t.Parallel()
+	for name, f := range map[string]fault{"after applying": dropAfter, "before applying": dropBefore} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			fk := newFakeKratos(t)
+			id := fk.seed(map[string]any{"email": "a@example.com"}, time.Now().Add(-time.Hour))
+			fk.plan = faultsOn(routePatch, f)
+			c, _ := newTestClient(t, fk.srv.URL, "")
+
+			got, err := c.SetVerification(context.Background(), id, map[string]bool{"A@example.com": true})
+			if err != nil {
+				t.Fatalf("set verification: %v", err)
+			}
+			want := 1
+			if !f.applyFirst {
+				want = 2
+			}
+			if n := fk.count(routePatch); n != want {
+				t.Errorf("PATCHes = %d, want %d", n, want)
+			}
+			if v := got.VerifiedValues(); len(v) != 1 || v[0] != "a@example.com" {
+				t.Errorf("verified = %v, want [a@example.com]", v)
+			}
+		})
+	}
+}
