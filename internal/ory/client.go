@@ -42,7 +42,10 @@ type Config struct {
 // connections alive for the whole run.
 type Client struct {
 	api     *client.APIClient
+	base    string
+	http    *http.Client
 	policy  *retryPolicy
+	reads   readBatcher
 	schemas schemaCache
 }
 
@@ -117,7 +120,9 @@ func New(cfg Config) (*Client, error) {
 		userAgent: cfg.UserAgent,
 		policy:    policy,
 	}}
-	return &Client{api: client.NewAPIClient(c), policy: policy}, nil
+	out := &Client{api: client.NewAPIClient(c), base: base, http: c.HTTPClient, policy: policy}
+	out.reads = readBatcher{c: out, window: batchWindow, max: idsPerRequest}
+	return out, nil
 }
 
 // IsNotFound reports whether err says the object does not exist.

@@ -94,12 +94,8 @@ func TestParseURL(t *testing.T) {
 			}
 			continue
 		}
-		if err == nil || !contains(err.Error(), tc.errPart) {
+		if err == nil || !strings.Contains(err.Error(), tc.errPart) {
 			t.Errorf("ParseURL(%q) error = %v, want one mentioning %q", tc.in, err, tc.errPart)
 		}
 	}
-}
-
-func contains(s, sub string) bool {
-	return strings.Contains(s, sub)
 }

@@ -146,25 +146,6 @@ func (c *Client) CreateIdentity(ctx context.Context, in IdentityInput) (*Identit
 	return created, nil
 }
 
-// GetIdentity reads an identity.
-func (c *Client) GetIdentity(ctx context.Context, id string) (*Identity, error) {
-	_, resp, err := c.api.IdentityAPI.GetIdentity(ctx, id).Execute()
-	if err := classify(resp, err); err != nil {
-		return nil, err
-	}
-	return identityFromResponse(resp)
-}
-
-// GetIdentityWithPassword reads an identity with the fingerprint of its
-// password hash.
-func (c *Client) GetIdentityWithPassword(ctx context.Context, id string) (*Identity, error) {
-	_, resp, err := c.api.IdentityAPI.GetIdentity(ctx, id).IncludeCredential([]string{"password"}).Execute()
-	if err := classify(resp, err); err != nil {
-		return nil, err
-	}
-	return identityFromResponse(resp)
-}
-
 // UpdateIdentity replaces schema, traits, state and both metadata of an
 // identity. Credentials and verification are left as they are. A lost answer
 // is resolved by reading the identity: it is sent again only when the
@@ -242,23 +223,19 @@ func (c *Client) DeleteIdentity(ctx context.Context, id string) error {
 	})
 }
 
-// SetVerification marks each address in want verified (true) or not (false).
-// Addresses are found by value right before patching, since Kratos does not
-// keep their order. An address the identity does not have is an error and
-// nothing is changed. A lost answer needs no resolve step of its own: every
-// attempt reads the identity first and patches only what is still needed.
-func (c *Client) SetVerification(ctx context.Context, id string, want map[string]bool) (*Identity, error) {
-	var got *Identity
+// SetVerification marks each address in want verified (true) or not (false)
+// on identity current, as just read or written. Addresses are found by value,
+// since Kratos does not keep their order. An address the identity does not
+// have is an error and nothing is changed. After a lost answer the identity
+// is read again and only what is still needed is patched.
+func (c *Client) SetVerification(ctx context.Context, current *Identity, want map[string]bool) (*Identity, error) {
+	id := current.ID
+	got := current
 	err := c.write(ctx, writeOp{
 		what: "set verification of identity " + id,
 		send: func(ctx context.Context) error {
-			current, err := c.GetIdentity(ctx, id)
-			if err != nil {
-				return err
-			}
-			patch, err := verificationPatch(current, want)
+			patch, err := verificationPatch(got, want)
 			if err != nil || len(patch) == 0 {
-				got = current
 				return err
 			}
 			_, resp, err := c.api.IdentityAPI.PatchIdentity(ctx, id).JsonPatch(patch).Execute()
@@ -268,7 +245,15 @@ func (c *Client) SetVerification(ctx context.Context, id string, want map[string
 			got, err = identityFromResponse(resp)
 			return err
 		},
-		resolve: func(context.Context) (bool, error) { return false, nil },
+		resolve: func(ctx context.Context) (bool, error) {
+			cur, err := c.GetIdentity(ctx, id)
+			if err != nil {
+				return false, err
+			}
+			got = cur
+			patch, err := verificationPatch(cur, want)
+			return len(patch) == 0, err
+		},
 	})
 	return got, err
 }

@@ -84,25 +84,22 @@ func (c *Client) listAllPages(ctx context.Context, opts ListOptions, ids []strin
 	token := ""
 	tokens := map[string]bool{}
 	for {
-		req := c.api.IdentityAPI.ListIdentities(ctx)
+		q := url.Values{}
 		if opts.Identifier != "" {
-			req = req.CredentialsIdentifier(opts.Identifier)
+			q.Set("credentials_identifier", opts.Identifier)
 		}
 		if len(ids) > 0 {
-			req = req.Ids(ids)
+			q["ids"] = ids
 		}
 		if opts.PageSize > 0 {
-			req = req.PageSize(opts.PageSize)
+			q.Set("page_size", fmt.Sprint(opts.PageSize))
 		}
 		if token != "" {
-			req = req.PageToken(token)
-		}
-		_, resp, err := req.Execute()
-		if err := classify(resp, err); err != nil {
-			return nil, err
+			q.Set("page_token", token)
 		}
 		var page []wireIdentity
-		if err := decodeBody(resp, &page); err != nil {
+		resp, err := c.getJSON(ctx, "/admin/identities", q, &page)
+		if err != nil {
 			return nil, err
 		}
 		for i := range page {

@@ -70,35 +70,9 @@ func KnownHashFormat(hash string) bool {
 }
 
 // SetPassword replaces the password credential of an identity and returns
-// the fingerprint of the stored hash. PUT replaces the whole identity, so the
-// identity is read right before and sent back unchanged but for the password.
-// A lost answer is resolved by reading the credential: when its hash changed
-// since the read, the password was set and is not sent again.
+// the fingerprint of the stored hash.
 func (c *Client) SetPassword(ctx context.Context, id string, p PasswordInput) (string, error) {
-	before, err := c.GetIdentityWithPassword(ctx, id)
-	if err != nil {
-		return "", err
-	}
-	in := InputFromIdentity(before)
-	var after *Identity
-	err = c.write(ctx, writeOp{
-		what: "set password of identity " + id,
-		send: func(ctx context.Context) error {
-			_, err := c.put(ctx, id, in, &p)
-			return err
-		},
-		resolve: func(ctx context.Context) (bool, error) {
-			cur, err := c.GetIdentityWithPassword(ctx, id)
-			if err != nil {
-				return false, err
-			}
-			if cur.PasswordFingerprint == before.PasswordFingerprint {
-				return false, nil
-			}
-			after = cur
-			return true, nil
-		},
-	})
+	after, err := c.setPassword(ctx, id, p)
 	if err != nil {
 		return "", err
 	}
@@ -109,24 +83,57 @@ func (c *Client) SetPassword(ctx context.Context, id string, p PasswordInput) (s
 	return after.PasswordFingerprint, nil
 }
 
+// ScramblePassword replaces the password with a random secret nobody holds,
+// so that the password stops working: Ory can not delete a password
+// credential. A missing identity is ErrNotFound.
+func (c *Client) ScramblePassword(ctx context.Context, id string) error {
+	b := make([]byte, 48)
+	if _, err := rand.Read(b); err != nil {
+		return err
+	}
+	_, err := c.setPassword(ctx, id, PasswordInput{Password: base64.RawURLEncoding.EncodeToString(b)})
+	return err
+}
+
+// setPassword sends the password. PUT replaces the whole identity, so the
+// identity is read right before and sent back unchanged but for the password.
+// A lost answer is resolved by reading the credential: when its hash changed
+// since the read, the password was set and is not sent again; the identity
+// so read is returned (else nil).
+func (c *Client) setPassword(ctx context.Context, id string, p PasswordInput) (*Identity, error) {
+	before, err := c.GetIdentity(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	in := InputFromIdentity(before)
+	var after *Identity
+	err = c.write(ctx, writeOp{
+		what: "set password of identity " + id,
+		send: func(ctx context.Context) error {
+			_, err := c.put(ctx, id, in, &p)
+			return err
+		},
+		resolve: func(ctx context.Context) (bool, error) {
+			cur, err := c.GetIdentity(ctx, id)
+			if err != nil || cur.PasswordFingerprint == before.PasswordFingerprint {
+				return false, err
+			}
+			after = cur
+			return true, nil
+		},
+	})
+	return after, err
+}
+
 // PasswordFingerprint returns a fingerprint of the stored password hash,
 // or "" when the identity has no password. It changes whenever the stored
 // credential changes, and tells nothing about the password.
 func (c *Client) PasswordFingerprint(ctx context.Context, id string) (string, error) {
-	got, err := c.GetIdentityWithPassword(ctx, id)
+	got, err := c.GetIdentity(ctx, id)
 	if err != nil {
 		return "", err
 	}
 	return got.PasswordFingerprint, nil
-}
-
-// RandomSecret returns a password nobody knows: 48 random bytes.
-func RandomSecret() (string, error) {
-	b := make([]byte, 48)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
-	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
 // InputFromIdentity is what PUT needs to keep an identity as it is.

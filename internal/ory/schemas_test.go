@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -175,7 +176,7 @@ func TestLoginIdentifiersUnknownSchema(t *testing.T) {
 	if !errors.Is(err, ErrNotFound) {
 		t.Fatalf("err = %v, want ErrNotFound", err)
 	}
-	if !contains(err.Error(), `"missing"`) {
+	if !strings.Contains(err.Error(), `"missing"`) {
 		t.Errorf("err = %v, want the schema id named", err)
 	}
 }

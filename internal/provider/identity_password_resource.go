@@ -127,15 +127,12 @@ func (r *identityPasswordResource) ModifyPlan(ctx context.Context, req resource.
 	if req.Plan.Raw.IsNull() || r.client == nil {
 		return
 	}
-	var plan identityPasswordModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-
+	// Only the attributes needed are read: this runs for every password in
+	// every plan.
 	if req.State.Raw.IsNull() {
-		id := plan.IdentityID
-		if id.IsUnknown() || id.IsNull() || !isUUID(id.ValueString()) {
+		var id types.String
+		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("identity_id"), &id)...)
+		if resp.Diagnostics.HasError() || id.IsUnknown() || id.IsNull() || !isUUID(id.ValueString()) {
 			return
 		}
 		if _, err := r.client.GetIdentity(ctx, id.ValueString()); err != nil {
@@ -144,20 +141,20 @@ func (r *identityPasswordResource) ModifyPlan(ctx context.Context, req resource.
 		return
 	}
 
-	var state identityPasswordModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	var stored, identityID types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("credential_fingerprint"), &stored)...)
 	applied, diags := appliedFingerprint(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() || state.CredentialFingerprint.Equal(types.StringValue(applied)) {
+	if resp.Diagnostics.HasError() || stored.Equal(types.StringValue(applied)) {
 		return
 	}
 	if applied != "" {
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("identity_id"), &identityID)...)
 		resp.Diagnostics.AddWarning("Password Changed Outside Terraform",
 			fmt.Sprintf("The password credential of identity %s is not the one Terraform set: it was changed outside Terraform (a recovery, a settings flow, an admin tool) or re-hashed by Ory after a login. "+
-				"Applying sets the configured password again.", state.IdentityID.ValueString()))
+				"Applying sets the configured password again.", identityID.ValueString()))
 	}
-	plan.CredentialFingerprint = types.StringUnknown()
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("credential_fingerprint"), types.StringUnknown())...)
 }
 
 func (r *identityPasswordResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -210,12 +207,7 @@ func (r *identityPasswordResource) Delete(ctx context.Context, req resource.Dele
 	}
 	// Ory refuses to delete a first-factor credential: replace the password
 	// with a secret nobody holds, so the managed password stops working.
-	secret, err := ory.RandomSecret()
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to Delete Password", "Generating a random secret failed: "+err.Error())
-		return
-	}
-	_, err = r.client.SetPassword(ctx, state.IdentityID.ValueString(), ory.PasswordInput{Password: secret})
+	err := r.client.ScramblePassword(ctx, state.IdentityID.ValueString())
 	if err != nil && !ory.IsNotFound(err) {
 		resp.Diagnostics.AddError("Unable to Delete Password",
 			fmt.Sprintf("Replacing the password of identity %s with a random secret failed: %s", state.IdentityID.ValueString(), ory.Reason(err)))

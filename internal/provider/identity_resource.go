@@ -177,7 +177,8 @@ func (r *identityResource) ValidateConfig(ctx context.Context, req resource.Vali
 // ModifyPlan keeps the derived address lists out of the plan unless the
 // change can alter them, so that an update shows only what changes.
 func (r *identityResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+	// Nothing to adjust when nothing changes: most plans, at scale.
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || req.Plan.Raw.Equal(req.State.Raw) {
 		return
 	}
 	var plan, state, cfg identityResourceModel
@@ -425,7 +426,7 @@ func (r *identityResource) verify(ctx context.Context, i *ory.Identity, wanted t
 	if slices.Equal(sortedVerified(i), sortedTrue(want)) {
 		return i, nil, nil
 	}
-	got, err := r.client.SetVerification(ctx, i.ID, want)
+	got, err := r.client.SetVerification(ctx, i, want)
 	return got, nil, err
 }
 

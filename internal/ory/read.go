@@ -1,0 +1,165 @@
+package ory
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+)
+
+// Reads go around client-go: its models decode every identity through
+// reflection into float64 traits, only to be decoded again exactly. Reads
+// are most of the provider's calls (every refresh), so they decode once.
+
+// getJSON sends GET path?query to the API and decodes the answer into v.
+// It returns the response for its headers.
+func (c *Client) getJSON(ctx context.Context, path string, query url.Values, v any) (*http.Response, error) {
+	u := c.base + path
+	if len(query) > 0 {
+		u += "?" + query.Encode()
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("request to the Ory API failed: %w", err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		body, _ := io.ReadAll(resp.Body)
+		return nil, &APIError{Kind: kindOf(resp.StatusCode), Status: resp.StatusCode, Reason: reasonFromBody(body)}
+	}
+	return resp, decodeBody(resp, v)
+}
+
+// GetIdentity reads an identity, with the fingerprint of its password hash.
+// Reads that arrive together are served by one list call (see readBatcher).
+func (c *Client) GetIdentity(ctx context.Context, id string) (*Identity, error) {
+	return c.reads.get(ctx, id)
+}
+
+// getOne reads one identity with its own request.
+func (c *Client) getOne(ctx context.Context, id string) (*Identity, error) {
+	var w wireIdentity
+	if _, err := c.getJSON(ctx, "/admin/identities/"+url.PathEscape(id), url.Values{"include_credential": {"password"}}, &w); err != nil {
+		return nil, err
+	}
+	return w.identity(), nil
+}
+
+// getMany reads the identities with the given ids in one request; missing
+// ones are absent from the map.
+func (c *Client) getMany(ctx context.Context, ids []string) (map[string]*Identity, error) {
+	q := url.Values{"ids": ids, "include_credential": {"password"}, "page_size": {fmt.Sprint(len(ids))}}
+	var page []wireIdentity
+	if _, err := c.getJSON(ctx, "/admin/identities", q, &page); err != nil {
+		return nil, err
+	}
+	out := make(map[string]*Identity, len(page))
+	for i := range page {
+		out[page[i].ID] = page[i].identity()
+	}
+	return out, nil
+}
+
+// readBatcher coalesces reads. Terraform refreshes up to -parallelism
+// resources at once; each read joins the batch that is gathering, and the
+// batch is sent as one GET /admin/identities?ids=... when its window ends or
+// it is full. Every caller gets its own identity or its own ErrNotFound; a
+// batch that fails is retried as single reads, so one bad id fails only its
+// own caller.
+type readBatcher struct {
+	c      *Client
+	window time.Duration
+	max    int
+
+	mu      sync.Mutex
+	pending *readBatch
+}
+
+type readBatch struct {
+	ctx  context.Context
+	ids  []string
+	done chan struct{}
+	// Set before done is closed.
+	found map[string]*Identity
+	err   error
+}
+
+// batchWindow is how long a batch gathers reads: short against a request's
+// round trip, long enough for reads the CLI starts together to meet.
+const batchWindow = 3 * time.Millisecond
+
+func (b *readBatcher) get(ctx context.Context, id string) (*Identity, error) {
+	b.mu.Lock()
+	batch := b.pending
+	if batch == nil {
+		// The batch outlives the caller that opened it: it serves others too.
+		batch = &readBatch{ctx: context.WithoutCancel(ctx), done: make(chan struct{})}
+		b.pending = batch
+		time.AfterFunc(b.window, func() { b.send(batch) })
+	}
+	if !slices.Contains(batch.ids, id) {
+		batch.ids = append(batch.ids, id)
+	}
+	full := len(batch.ids) >= b.max
+	b.mu.Unlock()
+	if full {
+		b.send(batch)
+	}
+
+	select {
+	case <-batch.done:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if batch.err != nil {
+		if len(batch.ids) == 1 {
+			return nil, batch.err
+		}
+		return b.c.getOne(ctx, id)
+	}
+	i, ok := batch.found[id]
+	if !ok {
+		return nil, &APIError{Kind: ErrNotFound, Status: http.StatusNotFound, Reason: fmt.Sprintf("identity %s does not exist", id)}
+	}
+	cp := *i
+	return &cp, nil
+}
+
+// send sends batch once, whoever calls first: the window's timer or the
+// caller that filled it.
+func (b *readBatcher) send(batch *readBatch) {
+	b.mu.Lock()
+	if b.pending != batch {
+		b.mu.Unlock()
+		return
+	}
+	b.pending = nil
+	b.mu.Unlock()
+
+	if len(batch.ids) == 1 {
+		i, err := b.c.getOne(batch.ctx, batch.ids[0])
+		switch {
+		case err == nil:
+			batch.found = map[string]*Identity{i.ID: i}
+		case IsNotFound(err):
+			batch.found = map[string]*Identity{}
+		default:
+			batch.err = err
+		}
+	} else {
+		batch.found, batch.err = b.c.getMany(batch.ctx, batch.ids)
+		tflog.Debug(batch.ctx, "coalesced identity reads", map[string]any{"reads": len(batch.ids)})
+	}
+	close(batch.done)
+}
