@@ -11,8 +11,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-
-	client "github.com/ory/client-go"
 )
 
 // Defaults for the provider block's optional settings.
@@ -41,7 +39,6 @@ type Config struct {
 // Client talks to one Ory API. It is safe for concurrent use and keeps its
 // connections alive for the whole run.
 type Client struct {
-	api     *client.APIClient
 	base    string
 	http    *http.Client
 	policy  *retryPolicy
@@ -102,10 +99,6 @@ func New(cfg Config) (*Client, error) {
 		cfg.UserAgent = "terraform-provider-ory"
 	}
 
-	c := client.NewConfiguration()
-	c.Servers = client.ServerConfigurations{{URL: base}}
-	c.OperationServers = nil
-	c.UserAgent = cfg.UserAgent
 	policy := &retryPolicy{
 		maxRetries: cfg.MaxRetries,
 		minBackoff: cfg.MinBackoff,
@@ -113,14 +106,14 @@ func New(cfg Config) (*Client, error) {
 		sleep:      sleepContext,
 	}
 	host, _ := url.Parse(base)
-	c.HTTPClient = &http.Client{Transport: &retryTransport{
+	hc := &http.Client{Transport: &retryTransport{
 		next:      next,
 		apiKey:    cfg.APIKey,
 		apiHost:   host.Host,
 		userAgent: cfg.UserAgent,
 		policy:    policy,
 	}}
-	out := &Client{api: client.NewAPIClient(c), base: base, http: c.HTTPClient, policy: policy}
+	out := &Client{base: base, http: hc, policy: policy}
 	out.reads = readBatcher{c: out, window: batchWindow, max: idsPerRequest}
 	return out, nil
 }

@@ -132,26 +132,10 @@ func truncate(s string, n int) string {
 	return s[:n] + "..."
 }
 
-// classify turns the (response, error) pair of a client-go call into a typed
-// error. A nil error with a 2xx response stays nil.
-func classify(resp *http.Response, err error) error {
-	if err == nil {
-		return nil
-	}
-	if resp == nil {
-		// No answer at all: the transport already retried what it could.
-		return fmt.Errorf("request to the Ory API failed: %w", err)
-	}
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		// The body of a successful answer did not decode: a client/server mismatch.
-		return fmt.Errorf("unexpected answer from the Ory API (HTTP %d): %w", resp.StatusCode, err)
-	}
-	apiErr := &APIError{Kind: kindOf(resp.StatusCode), Status: resp.StatusCode}
-	var body interface{ Body() []byte }
-	if errors.As(err, &body) {
-		apiErr.Reason = reasonFromBody(body.Body())
-	}
-	return apiErr
+// apiError types an error answer by its status, with the reason its body
+// gives.
+func apiError(status int, body []byte) *APIError {
+	return &APIError{Kind: kindOf(status), Status: status, Reason: reasonFromBody(body)}
 }
 
 // ErrOutcomeUnknown says that a write got no answer telling whether it took

@@ -1,20 +1,15 @@
 package ory
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
 
-// fakeOpenAPIError mimics client-go's GenericOpenAPIError, which carries the
-// body of the error answer.
-type fakeOpenAPIError struct{ body []byte }
-
-func (e fakeOpenAPIError) Error() string { return "500 Internal Server Error" }
-func (e fakeOpenAPIError) Body() []byte  { return e.body }
-
-func TestClassify(t *testing.T) {
+func TestAPIError(t *testing.T) {
 	t.Parallel()
 	kratos := func(reason string) []byte {
 		return []byte(`{"error":{"code":400,"status":"Bad Request","reason":"` + reason + `","message":"The request was malformed or contained invalid parameters"}}`)
@@ -42,13 +37,9 @@ func TestClassify(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			err := classify(&http.Response{StatusCode: tc.status}, fakeOpenAPIError{body: tc.body})
-			if !errors.Is(err, tc.want) {
-				t.Fatalf("classify(%d) = %v, want %v", tc.status, err, tc.want)
-			}
-			var apiErr *APIError
-			if !errors.As(err, &apiErr) || apiErr.Status != tc.status {
-				t.Fatalf("classify(%d) = %#v, want an *APIError with the status", tc.status, err)
+			apiErr := apiError(tc.status, tc.body)
+			if !errors.Is(apiErr, tc.want) || apiErr.Status != tc.status {
+				t.Fatalf("apiError(%d) = %#v, want %v with the status", tc.status, apiErr, tc.want)
 			}
 			if apiErr.Reason != tc.wantReason {
 				t.Errorf("reason = %q, want %q", apiErr.Reason, tc.wantReason)
@@ -57,20 +48,20 @@ func TestClassify(t *testing.T) {
 	}
 }
 
-func TestClassifyWithoutAnswer(t *testing.T) {
+// A 2xx answer whose body does not decode is not mistaken for an API error.
+func TestDecodeFailureIsNotAnAPIError(t *testing.T) {
 	t.Parallel()
-	if err := classify(&http.Response{StatusCode: 200}, nil); err != nil {
-		t.Fatalf("success classified as %v", err)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte("<html>a login page</html>"))
+	}))
+	defer srv.Close()
+	c, err := New(Config{URL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
 	}
-	err := classify(nil, errors.New("connection refused"))
-	if err == nil || errors.Is(err, ErrNotFound) || errors.Is(err, ErrServer) {
-		t.Fatalf("no answer classified as %v", err)
-	}
-	// A 2xx whose body did not decode is not mistaken for an API error.
-	err = classify(&http.Response{StatusCode: 200}, errors.New("json: cannot unmarshal"))
 	var apiErr *APIError
-	if err == nil || errors.As(err, &apiErr) {
-		t.Fatalf("decode failure classified as %v", err)
+	if _, err := c.getOne(context.Background(), "x"); err == nil || errors.As(err, &apiErr) || !strings.Contains(err.Error(), "HTTP 200") {
+		t.Fatalf("undecodable answer: err = %v", err)
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -127,12 +129,12 @@ func (c *Client) CreateIdentity(ctx context.Context, in IdentityInput) (*Identit
 		// A resent create that conflicts may conflict with its own first attempt.
 		resolveConflictOnResend: true,
 		send: func(ctx context.Context) error {
-			_, resp, err := c.api.IdentityAPI.CreateIdentity(ctx).CreateIdentityBody(body).Execute()
-			if err := classify(resp, err); err != nil {
+			var w wireIdentity
+			if _, err := c.do(ctx, http.MethodPost, "/admin/identities", nil, body, &w); err != nil {
 				return err
 			}
-			created, err = identityFromResponse(resp)
-			return err
+			created = w.identity()
+			return nil
 		},
 		resolve: func(ctx context.Context) (bool, error) {
 			found, err := c.findCreated(ctx, in, started)
@@ -186,11 +188,11 @@ func (c *Client) put(ctx context.Context, id string, in IdentityInput, password 
 		ExternalId:     in.ExternalID,
 		Credentials:    password.credentials(),
 	}
-	_, resp, err := c.api.IdentityAPI.UpdateIdentity(ctx, id).UpdateIdentityBody(body).Execute()
-	if err := classify(resp, err); err != nil {
+	var w wireIdentity
+	if _, err := c.do(ctx, http.MethodPut, "/admin/identities/"+url.PathEscape(id), nil, body, &w); err != nil {
 		return nil, err
 	}
-	return identityFromResponse(resp)
+	return w.identity(), nil
 }
 
 // Matches reports whether the identity holds what in would PUT: PUT would
@@ -210,8 +212,8 @@ func (c *Client) DeleteIdentity(ctx context.Context, id string) error {
 	return c.write(ctx, writeOp{
 		what: "delete identity " + id,
 		send: func(ctx context.Context) error {
-			resp, err := c.api.IdentityAPI.DeleteIdentity(ctx, id).Execute()
-			return classify(resp, err)
+			_, err := c.do(ctx, http.MethodDelete, "/admin/identities/"+url.PathEscape(id), nil, nil, nil)
+			return err
 		},
 		resolve: func(ctx context.Context) (bool, error) {
 			_, err := c.GetIdentity(ctx, id)
@@ -238,12 +240,12 @@ func (c *Client) SetVerification(ctx context.Context, current *Identity, want ma
 			if err != nil || len(patch) == 0 {
 				return err
 			}
-			_, resp, err := c.api.IdentityAPI.PatchIdentity(ctx, id).JsonPatch(patch).Execute()
-			if err := classify(resp, err); err != nil {
+			var w wireIdentity
+			if _, err := c.do(ctx, http.MethodPatch, "/admin/identities/"+url.PathEscape(id), nil, patch, &w); err != nil {
 				return err
 			}
-			got, err = identityFromResponse(resp)
-			return err
+			got = w.identity()
+			return nil
 		},
 		resolve: func(ctx context.Context) (bool, error) {
 			cur, err := c.GetIdentity(ctx, id)

@@ -98,7 +98,7 @@ func (c *Client) listAllPages(ctx context.Context, opts ListOptions, ids []strin
 			q.Set("page_token", token)
 		}
 		var page []wireIdentity
-		resp, err := c.getJSON(ctx, "/admin/identities", q, &page)
+		resp, err := c.do(ctx, http.MethodGet, "/admin/identities", q, nil, &page)
 		if err != nil {
 			return nil, err
 		}

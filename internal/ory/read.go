@@ -3,7 +3,6 @@ package ory
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -12,34 +11,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
-
-// Reads go around client-go: its models decode every identity through
-// reflection into float64 traits, only to be decoded again exactly. Reads
-// are most of the provider's calls (every refresh), so they decode once.
-
-// getJSON sends GET path?query to the API and decodes the answer into v.
-// It returns the response for its headers.
-func (c *Client) getJSON(ctx context.Context, path string, query url.Values, v any) (*http.Response, error) {
-	u := c.base + path
-	if len(query) > 0 {
-		u += "?" + query.Encode()
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("request to the Ory API failed: %w", err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		body, _ := io.ReadAll(resp.Body)
-		return nil, &APIError{Kind: kindOf(resp.StatusCode), Status: resp.StatusCode, Reason: reasonFromBody(body)}
-	}
-	return resp, decodeBody(resp, v)
-}
 
 // GetIdentity reads an identity, with the fingerprint of its password hash.
 // Reads that arrive together are served by one list call (see readBatcher).
@@ -50,7 +21,7 @@ func (c *Client) GetIdentity(ctx context.Context, id string) (*Identity, error) 
 // getOne reads one identity with its own request.
 func (c *Client) getOne(ctx context.Context, id string) (*Identity, error) {
 	var w wireIdentity
-	if _, err := c.getJSON(ctx, "/admin/identities/"+url.PathEscape(id), url.Values{"include_credential": {"password"}}, &w); err != nil {
+	if _, err := c.do(ctx, http.MethodGet, "/admin/identities/"+url.PathEscape(id), url.Values{"include_credential": {"password"}}, nil, &w); err != nil {
 		return nil, err
 	}
 	return w.identity(), nil
@@ -61,7 +32,7 @@ func (c *Client) getOne(ctx context.Context, id string) (*Identity, error) {
 func (c *Client) getMany(ctx context.Context, ids []string) (map[string]*Identity, error) {
 	q := url.Values{"ids": ids, "include_credential": {"password"}, "page_size": {fmt.Sprint(len(ids))}}
 	var page []wireIdentity
-	if _, err := c.getJSON(ctx, "/admin/identities", q, &page); err != nil {
+	if _, err := c.do(ctx, http.MethodGet, "/admin/identities", q, nil, &page); err != nil {
 		return nil, err
 	}
 	out := make(map[string]*Identity, len(page))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	client "github.com/ory/client-go"
@@ -39,8 +40,12 @@ func (c *Client) CreateRecoveryCode(ctx context.Context, identityID string, expi
 		s := expiresIn.String()
 		body.ExpiresIn = &s
 	}
-	got, resp, err := c.api.IdentityAPI.CreateRecoveryCodeForIdentity(ctx).CreateRecoveryCodeForIdentityBody(body).Execute()
-	if err := classify(resp, err); err != nil {
+	var got struct {
+		RecoveryLink string     `json:"recovery_link"`
+		RecoveryCode string     `json:"recovery_code"`
+		ExpiresAt    *time.Time `json:"expires_at"`
+	}
+	if _, err := c.do(ctx, http.MethodPost, "/admin/recovery/code", nil, body, &got); err != nil {
 		// Both a missing identity and a disabled endpoint are 404: an
 		// identity that exists tells them apart.
 		var apiErr *APIError

@@ -3,6 +3,8 @@ package ory
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/url"
 	"sync"
 )
 
@@ -32,12 +34,8 @@ func (c *Client) identifierPaths(ctx context.Context, schemaID string) ([][]stri
 	}
 	// Kratos's admin API answers with a redirect to its public API, which the
 	// HTTP client follows.
-	_, resp, err := c.api.IdentityAPI.GetIdentitySchema(ctx, schemaID).Execute()
-	if err := classify(resp, err); err != nil {
-		return nil, err
-	}
 	var schema map[string]any
-	if err := decodeBody(resp, &schema); err != nil {
+	if _, err := c.do(ctx, http.MethodGet, "/schemas/"+url.PathEscape(schemaID), nil, nil, &schema); err != nil {
 		return nil, err
 	}
 	paths = identifierPathsOf(schema)

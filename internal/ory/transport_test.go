@@ -69,7 +69,7 @@ func newTestClient(t *testing.T, url, apiKey string, configure ...func(*Config))
 	s := &sleeps{}
 	// The transport and the write's resend loop share one policy: both waits
 	// go through this hook.
-	if rt := c.api.GetConfig().HTTPClient.Transport.(*retryTransport); rt.policy != c.policy {
+	if rt := c.http.Transport.(*retryTransport); rt.policy != c.policy {
 		t.Fatal("the transport and the client do not share one retry policy")
 	}
 	c.policy.sleep = s.sleep

@@ -61,15 +61,6 @@ func decodeBody(resp *http.Response, v any) error {
 	return nil
 }
 
-// identityFromResponse decodes the identity in a successful answer.
-func identityFromResponse(resp *http.Response) (*Identity, error) {
-	var w wireIdentity
-	if err := decodeBody(resp, &w); err != nil {
-		return nil, err
-	}
-	return w.identity(), nil
-}
-
 // identity maps the wire form to Identity: the one place that reads the API's
 // identity shape.
 func (w *wireIdentity) identity() *Identity {

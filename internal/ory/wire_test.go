@@ -76,10 +76,11 @@ func TestIdentityFromResponseKeepsNumbersExact(t *testing.T) {
 		"metadata_admin":{"account":9007199254740993},
 		"credentials":{"password":{"config":{"hashed_password":"$2a$04$abc"}},"oidc":{"config":{"providers":[]}}}}`
 	resp := &http.Response{StatusCode: 200, Body: io.NopCloser(strings.NewReader(body))}
-	got, err := identityFromResponse(resp)
-	if err != nil {
+	var w wireIdentity
+	if err := decodeBody(resp, &w); err != nil {
 		t.Fatal(err)
 	}
+	got := w.identity()
 	b, _ := json.Marshal(got.Traits)
 	want := `{"email":"a@example.com","employee":12345678901234567890123,"name":"Zoë 😀","nested":[[1,2],[3.25]],"ratio":0.1000000000000000055511151231257827}`
 	if string(b) != want {

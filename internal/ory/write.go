@@ -131,7 +131,7 @@ func (c *Client) findCreated(ctx context.Context, in IdentityInput, started time
 // whole seconds, and the answer took time to arrive).
 func (c *Client) listByIdentifier(ctx context.Context, identifier string) ([]Identity, time.Duration, error) {
 	var page []wireIdentity
-	resp, err := c.getJSON(ctx, "/admin/identities", url.Values{"credentials_identifier": {identifier}}, &page)
+	resp, err := c.do(ctx, http.MethodGet, "/admin/identities", url.Values{"credentials_identifier": {identifier}}, nil, &page)
 	received := time.Now()
 	if err != nil {
 		return nil, 0, err
