@@ -17,11 +17,19 @@ func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
+	silenceUnreadLogs(debug)
 
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
+	stopProfiles, err := startProfiles()
+	if err != nil {
+		log.Fatal(err.Error())
+	}
+	err = providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: "registry.terraform.io/identity-as-code/ory",
 		Debug:   debug,
 	})
+	if perr := stopProfiles(); perr != nil {
+		log.Print(perr.Error())
+	}
 	if err != nil {
 		log.Fatal(err.Error())
 	}

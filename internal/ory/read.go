@@ -66,9 +66,10 @@ type readBatch struct {
 	err   error
 }
 
-// batchWindow is how long a batch gathers reads: short against a request's
-// round trip, long enough for reads the CLI starts together to meet.
-const batchWindow = 3 * time.Millisecond
+// batchWindow is how long a batch gathers reads: short against what the CLI
+// itself spends per resource at scale (tens of milliseconds), long enough for
+// reads it starts one after the other to meet.
+const batchWindow = 10 * time.Millisecond
 
 func (b *readBatcher) get(ctx context.Context, id string) (*Identity, error) {
 	b.mu.Lock()
