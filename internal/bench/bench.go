@@ -22,6 +22,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -56,6 +57,9 @@ type Options struct {
 	ProfileDir string
 	// Progress gets a line per phase as it ends; nil for none.
 	Progress io.Writer
+	// Configs, when set, measures only these configurations (by name, such
+	// as "identity"); a ratio needs its floor and raw configurations too.
+	Configs []string
 }
 
 // The phases, in the order they run.
@@ -192,6 +196,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return r.rep, err
 	}
 	for _, c := range configs {
+		if len(opts.Configs) > 0 && !slices.Contains(opts.Configs, c.name) {
+			continue
+		}
 		if err := r.measure(ctx, c); err != nil {
 			return r.rep, acctest.Redact(fmt.Errorf("%s: %w", c.name, err), r.password)
 		}

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -26,6 +27,9 @@ func main() {
 	// before it has stopped Kratos and removed its files.
 	signal.Ignore(syscall.SIGPIPE)
 	opts := bench.Options{CLI: os.Getenv("BENCH_CLI"), ProfileDir: os.Getenv("BENCH_PROFILE"), Progress: os.Stderr}
+	if s := os.Getenv("BENCH_CONFIGS"); s != "" {
+		opts.Configs = strings.Split(s, ",")
+	}
 	if s := os.Getenv("BENCH_N"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 {
