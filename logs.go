@@ -9,13 +9,15 @@ import "os"
 // asked for logs, tell the SDKs and the provider's own logger to write none.
 var logLevelEnv = []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_PROVIDER_ORY"}
 
-func silenceUnreadLogs(debug bool) {
+// silenceUnreadLogs reports whether it silenced them.
+func silenceUnreadLogs(debug bool) bool {
 	if debug || os.Getenv("TF_LOG") != "" || os.Getenv("TF_LOG_PROVIDER") != "" {
-		return
+		return false
 	}
 	for _, name := range logLevelEnv {
 		if os.Getenv(name) == "" {
 			_ = os.Setenv(name, "off")
 		}
 	}
+	return true
 }

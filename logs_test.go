@@ -26,7 +26,10 @@ func TestSilenceUnreadLogs(t *testing.T) {
 					_ = os.Unsetenv(name)
 				}
 			}
-			silenceUnreadLogs(tc.debug)
+			quiet := silenceUnreadLogs(tc.debug)
+			if wantQuiet := tc.want["TF_LOG_SDK"] == "off"; quiet != wantQuiet {
+				t.Errorf("silenced = %v, want %v", quiet, wantQuiet)
+			}
 			for name, want := range tc.want {
 				if got := os.Getenv(name); got != want {
 					t.Errorf("%s = %q, want %q", name, got, want)
