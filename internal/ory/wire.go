@@ -1,12 +1,10 @@
 package ory
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/big"
 	"net/http"
 	"sort"
@@ -43,17 +41,9 @@ type wireIdentity struct {
 }
 
 // decodeBody decodes the JSON body of a successful answer into v, keeping
-// numbers exact. client-go leaves the body it read on the response.
+// numbers exact.
 func decodeBody(resp *http.Response, v any) error {
-	if resp == nil || resp.Body == nil {
-		return fmt.Errorf("the Ory API sent no body")
-	}
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	resp.Body = io.NopCloser(bytes.NewReader(b))
-	dec := json.NewDecoder(bytes.NewReader(b))
+	dec := json.NewDecoder(resp.Body)
 	dec.UseNumber()
 	if err := dec.Decode(v); err != nil {
 		return fmt.Errorf("unexpected answer from the Ory API (HTTP %d): %w", resp.StatusCode, err)
