@@ -97,14 +97,11 @@ func (c *Client) listAllPages(ctx context.Context, opts ListOptions, ids []strin
 		if token != "" {
 			q.Set("page_token", token)
 		}
-		var page []wireIdentity
-		resp, err := c.do(ctx, http.MethodGet, "/admin/identities", q, nil, &page)
+		page, resp, err := c.listPage(ctx, q)
 		if err != nil {
 			return nil, err
 		}
-		for i := range page {
-			out = append(out, *page[i].identity())
-		}
+		out = append(out, page...)
 		next, err := nextPageToken(resp.Header)
 		if err != nil {
 			return nil, err
@@ -119,6 +116,21 @@ func (c *Client) listAllPages(ctx context.Context, opts ListOptions, ids []strin
 		tokens[next] = true
 		token = next
 	}
+}
+
+// listPage sends one GET /admin/identities with query q and returns its
+// identities, and the answer for its headers.
+func (c *Client) listPage(ctx context.Context, q url.Values) ([]Identity, *http.Response, error) {
+	var page []wireIdentity
+	resp, err := c.do(ctx, http.MethodGet, "/admin/identities", q, nil, &page)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]Identity, len(page))
+	for i := range page {
+		out[i] = *page[i].identity()
+	}
+	return out, resp, nil
 }
 
 // nextPageToken returns the page_token of the Link header's rel="next"

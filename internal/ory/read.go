@@ -31,13 +31,13 @@ func (c *Client) getOne(ctx context.Context, id string) (*Identity, error) {
 // ones are absent from the map.
 func (c *Client) getMany(ctx context.Context, ids []string) (map[string]*Identity, error) {
 	q := url.Values{"ids": ids, "include_credential": {"password"}, "page_size": {fmt.Sprint(len(ids))}}
-	var page []wireIdentity
-	if _, err := c.do(ctx, http.MethodGet, "/admin/identities", q, nil, &page); err != nil {
+	page, _, err := c.listPage(ctx, q)
+	if err != nil {
 		return nil, err
 	}
 	out := make(map[string]*Identity, len(page))
 	for i := range page {
-		out[page[i].ID] = page[i].identity()
+		out[page[i].ID] = &page[i]
 	}
 	return out, nil
 }

@@ -130,8 +130,7 @@ func (c *Client) findCreated(ctx context.Context, in IdentityInput, started time
 // how far the server's clock is ahead of ours (at most: the Date header has
 // whole seconds, and the answer took time to arrive).
 func (c *Client) listByIdentifier(ctx context.Context, identifier string) ([]Identity, time.Duration, error) {
-	var page []wireIdentity
-	resp, err := c.do(ctx, http.MethodGet, "/admin/identities", url.Values{"credentials_identifier": {identifier}}, nil, &page)
+	found, resp, err := c.listPage(ctx, url.Values{"credentials_identifier": {identifier}})
 	received := time.Now()
 	if err != nil {
 		return nil, 0, err
@@ -142,11 +141,7 @@ func (c *Client) listByIdentifier(ctx context.Context, identifier string) ([]Ide
 	} else {
 		offset = -time.Second
 	}
-	out := make([]Identity, len(page))
-	for i := range page {
-		out[i] = *page[i].identity()
-	}
-	return out, offset, nil
+	return found, offset, nil
 }
 
 // identifierValues returns the string values at each path in traits; a path
