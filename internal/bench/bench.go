@@ -75,6 +75,7 @@ var phases = []string{PhaseApply, PhasePlan, PhaseDestroy}
 const (
 	ConfigFloor            = "floor"
 	ConfigFloorPairs       = "floor-pairs"
+	ConfigNullProvider     = "null-provider"
 	ConfigRaw              = "raw"
 	ConfigRawPassword      = "raw-password"
 	ConfigIdentity         = "identity"
@@ -85,7 +86,8 @@ const (
 type config struct {
 	name     string
 	label    string // for the table
-	provider bool   // uses this provider; else terraform_data or raw HTTP
+	provider bool   // uses this provider; else terraform_data, the null provider or raw HTTP
+	null     bool   // uses internal/bench/nullprovider, which calls no API
 	raw      bool   // raw HTTP, no CLI
 	password bool
 	// Of an ory config: what its ratio is taken against.
@@ -96,6 +98,7 @@ type config struct {
 var configs = []config{
 	{name: ConfigFloor, label: "floor: `terraform_data` ×N"},
 	{name: ConfigFloorPairs, label: "floor: `terraform_data` pairs ×N"},
+	{name: ConfigNullProvider, label: "a framework provider that calls no API ×N", null: true},
 	{name: ConfigRaw, label: "raw HTTP: identity", raw: true},
 	{name: ConfigRawPassword, label: "raw HTTP: identity + password", raw: true, password: true},
 	{name: ConfigIdentity, label: "**ours: `ory_identity`**", provider: true, floor: ConfigFloor, rawBase: ConfigRaw},
@@ -146,11 +149,13 @@ type run struct {
 	rep      *Report
 	tmp      string
 	provider string // the provider binary
-	cli      *acctest.CLI
-	kratos   *acctest.Kratos
-	proxy    *countingProxy
-	domain   string // of every email, unique per run
-	password string
+	// nullProvider is the binary of internal/bench/nullprovider.
+	nullProvider string
+	cli          *acctest.CLI
+	kratos       *acctest.Kratos
+	proxy        *countingProxy
+	domain       string // of every email, unique per run
+	password     string
 }
 
 // Run measures every configuration and phase. It always stops Kratos, its
@@ -222,8 +227,18 @@ func (r *run) setup(ctx context.Context) error {
 	}
 	r.provider = filepath.Join(providerDir, "terraform-provider-ory")
 	r.rep.ProviderBuild = buildRevision(r.provider)
+	r.nullProvider = filepath.Join(providerDir, "terraform-provider-benchnull")
+	if err := buildNullProvider(ctx, r.nullProvider); err != nil {
+		return err
+	}
 	if r.cli, err = acctest.NewCLIWith(bin, providerDir, r.tmp); err != nil {
 		return fmt.Errorf("%w (run `make tools`)", err)
+	}
+	// The null provider from the same directory as this one.
+	overrides := strings.Replace(acctest.DevOverrides(providerDir), "dev_overrides {",
+		fmt.Sprintf("dev_overrides {\n    %q = %q", nullProviderAddress, providerDir), 1)
+	if err := os.WriteFile(r.cli.ConfigFile, []byte(overrides), 0o600); err != nil {
+		return err
 	}
 	if r.rep.CLIVersion, err = r.cli.Version(ctx); err != nil {
 		return err
@@ -239,6 +254,23 @@ func (r *run) setup(ctx context.Context) error {
 	r.rep.Database = r.kratos.Database
 	r.proxy, err = startCountingProxy(r.kratos.AdminURL)
 	return err
+}
+
+// nullProviderAddress is internal/bench/nullprovider's source address.
+const nullProviderAddress = "identity-as-code/benchnull"
+
+// buildNullProvider builds internal/bench/nullprovider into out.
+func buildNullProvider(ctx context.Context, out string) error {
+	root, err := acctest.RepoRoot()
+	if err != nil {
+		return err
+	}
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, "./internal/bench/nullprovider")
+	cmd.Dir = root
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("building the null provider: %w\n%s", err, b)
+	}
+	return nil
 }
 
 // cliPath resolves Options.CLI.
@@ -343,7 +375,11 @@ func (r *run) runCLI(ctx context.Context, c config, phase, dir string, args []st
 
 	r.proxy.take()
 	start := time.Now()
-	u, err := runMeasured(cmd, r.provider)
+	exe := r.provider
+	if c.null {
+		exe = r.nullProvider
+	}
+	u, err := runMeasured(cmd, exe)
 	wall := time.Since(start)
 	calls := r.proxy.take()
 
@@ -374,6 +410,21 @@ func (r *run) configuration(c config, writeOnly bool) string {
 	switch c.name {
 	case ConfigFloor:
 		return fmt.Sprintf("resource \"terraform_data\" \"a\" {\n  count = %d\n}\n", n)
+	case ConfigNullProvider:
+		return fmt.Sprintf(`terraform {
+  required_providers {
+    benchnull = {
+      source = %q
+    }
+  }
+}
+
+resource "benchnull_identity" "a" {
+  count     = %d
+  schema_id = %q
+  traits    = jsonencode({ email = "bench-${count.index}@%s" })
+}
+`, nullProviderAddress, n, schemaID, r.emailDomain(c))
 	case ConfigFloorPairs:
 		return fmt.Sprintf(`resource "terraform_data" "a" {
   count = %[1]d

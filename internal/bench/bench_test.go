@@ -11,7 +11,7 @@ import (
 )
 
 var (
-	configs = []string{bench.ConfigFloor, bench.ConfigFloorPairs, bench.ConfigRaw, bench.ConfigRawPassword,
+	configs = []string{bench.ConfigFloor, bench.ConfigFloorPairs, bench.ConfigNullProvider, bench.ConfigRaw, bench.ConfigRawPassword,
 		bench.ConfigIdentity, bench.ConfigIdentityPassword}
 	phases = []string{bench.PhaseApply, bench.PhasePlan, bench.PhaseDestroy}
 )
@@ -47,6 +47,11 @@ func TestRun_fiveIdentities(t *testing.T) {
 			if total != 0 || r.Providers != 0 {
 				t.Errorf("%s %s: %d API calls, %d provider processes; want none", r.Config, r.Phase, total, r.Providers)
 			}
+		case bench.ConfigNullProvider:
+			if total != 0 || r.Providers == 0 || r.ProviderCPU <= 0 {
+				t.Errorf("%s %s: %d API calls, %d provider processes, %s CPU; want no call, its own processes",
+					r.Config, r.Phase, total, r.Providers, r.ProviderCPU)
+			}
 		case bench.ConfigRaw, bench.ConfigRawPassword:
 			want := map[string]string{bench.PhaseApply: "POST", bench.PhasePlan: "GET", bench.PhaseDestroy: "DELETE"}[r.Phase]
 			if total != rep.N || r.Calls[want] != rep.N {
@@ -77,8 +82,8 @@ func TestReport_Table(t *testing.T) {
 	table := rep.Table()
 	for _, want := range []string{
 		"N = 4 identities, -parallelism=10; OpenTofu 1.12.6; Kratos v1.3.1 on SQLite; 2 cores",
-		"| **ours: `ory_identity`**            | plan    |    2.00 |      4.00 |  0.50 |",
-		"| **ours: + `ory_identity_password`** | destroy |    30.0 |      20.0 |  1.50 |",
+		"| **ours: `ory_identity`**                  | plan    |    2.00 |      4.00 |  0.50 |",
+		"| **ours: + `ory_identity_password`**       | destroy |    30.0 |      20.0 |  1.50 |",
 		" 1.50 / 0 / 1 / 0 / 0 |",
 	} {
 		if !strings.Contains(table, want) {

@@ -50,7 +50,7 @@ func (rep *Report) Table() string {
 				}
 			}
 			providerCPU, rss, cliCPU := "–", "–", "–"
-			if c.provider {
+			if c.provider || c.null {
 				providerCPU = seconds(row.ProviderCPU)
 				rss = fmt.Sprintf("%.0f", float64(row.PeakRSS)/(1<<20))
 			}
@@ -65,6 +65,8 @@ func (rep *Report) Table() string {
 ratio = ours / (floor + raw), per phase: the floor is the CLI's own cost for as many terraform_data (pairs where
 the second references the first by count.index, for identity + password), raw the same API calls made directly
 at the same concurrency (create with the password in one POST; GET with include_credential=password; DELETE).
+The provider that calls no API (internal/bench/nullprovider, same terraform-plugin-framework, a resource with
+ory_identity's configured attributes) shows what N resources cost any framework provider before it does anything.
 Provider CPU: summed over the provider processes of the command (the kernel's count, from the CLI's reaped
 children); peak RSS: the largest VmHWM among them. API calls: counted by a proxy in front of Kratos, divided by N.
 `)
