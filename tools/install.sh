@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the test tool chain (Ory Kratos, Terraform, OpenTofu) from the Go module
-# proxy into a per-user cache keyed by version, then links it into bin/.
+# Builds the test tool chain (Ory Kratos, Terraform, OpenTofu, GoReleaser) from
+# the Go module proxy into a per-user cache keyed by version, then links it
+# into bin/.
 # A tool already in the cache is not built again. PostgreSQL is not built:
 # Debian's package is installed (with sudo unless root) when missing.
 set -euo pipefail
@@ -39,6 +40,12 @@ build_kratos() {
 
 build_terraform() {
 	GOBIN=$(dirname "$2") go install "github.com/hashicorp/terraform@$1"
+}
+
+# GoReleaser, at the version pinned in tools/go.mod: make release-snapshot,
+# make release, and the acceptance test that installs the release zip.
+build_goreleaser() {
+	(cd "$root/tools" && CGO_ENABLED=0 go build -trimpath -o "$2" github.com/goreleaser/goreleaser/v2)
 }
 
 build_golangci-lint() {
@@ -82,7 +89,7 @@ install_postgres() {
 	rm -f "$log"
 }
 
-tools=${*:-postgres kratos terraform tofu golangci-lint}
+tools=${*:-postgres kratos terraform tofu golangci-lint goreleaser}
 for t in $tools; do
 	case $t in
 	postgres) install_postgres ;;
@@ -90,6 +97,7 @@ for t in $tools; do
 	terraform) build terraform "$TERRAFORM_VERSION" ;;
 	tofu) build tofu "$OPENTOFU_VERSION" ;;
 	golangci-lint) build golangci-lint "$GOLANGCI_LINT_VERSION" ;;
+	goreleaser) build goreleaser "$(awk '$1 == "github.com/goreleaser/goreleaser/v2" { print $2 }' "$root/tools/go.mod")" ;;
 	*) echo "tools: unknown tool $t" >&2; exit 2 ;;
 	esac
 done

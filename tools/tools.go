@@ -5,6 +5,8 @@
 package tools
 
 import (
+	// Release artifacts: make release-snapshot, make release.
+	_ "github.com/goreleaser/goreleaser/v2"
 	// Documentation generation: make docs.
 	_ "github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs"
 )
