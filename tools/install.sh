@@ -9,6 +9,7 @@ KRATOS_VERSION=v1.3.1
 TERRAFORM_VERSION=v1.5.7
 OPENTOFU_VERSION=v1.12.6
 GOLANGCI_LINT_VERSION=v2.15.0
+ACTIONLINT_VERSION=v1.7.12
 # Bump when a build recipe below changes, so that cached builds are redone.
 RECIPE=2
 
@@ -43,6 +44,10 @@ build_terraform() {
 
 build_golangci-lint() {
 	GOBIN=$(dirname "$2") go install "github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$1"
+}
+
+build_actionlint() {
+	GOBIN=$(dirname "$2") go install "github.com/rhysd/actionlint/cmd/actionlint@$1"
 }
 
 build_tofu() {
@@ -82,7 +87,7 @@ install_postgres() {
 	rm -f "$log"
 }
 
-tools=${*:-postgres kratos terraform tofu golangci-lint}
+tools=${*:-postgres kratos terraform tofu golangci-lint actionlint}
 for t in $tools; do
 	case $t in
 	postgres) install_postgres ;;
@@ -90,6 +95,7 @@ for t in $tools; do
 	terraform) build terraform "$TERRAFORM_VERSION" ;;
 	tofu) build tofu "$OPENTOFU_VERSION" ;;
 	golangci-lint) build golangci-lint "$GOLANGCI_LINT_VERSION" ;;
+	actionlint) build actionlint "$ACTIONLINT_VERSION" ;;
 	*) echo "tools: unknown tool $t" >&2; exit 2 ;;
 	esac
 done
