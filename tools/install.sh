@@ -10,6 +10,7 @@ KRATOS_VERSION=v1.3.1
 TERRAFORM_VERSION=v1.5.7
 OPENTOFU_VERSION=v1.12.6
 GOLANGCI_LINT_VERSION=v2.15.0
+ACTIONLINT_VERSION=v1.7.12
 # Bump when a build recipe below changes, so that cached builds are redone.
 RECIPE=2
 
@@ -52,6 +53,10 @@ build_golangci-lint() {
 	GOBIN=$(dirname "$2") go install "github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$1"
 }
 
+build_actionlint() {
+	GOBIN=$(dirname "$2") go install "github.com/rhysd/actionlint/cmd/actionlint@$1"
+}
+
 build_tofu() {
 	local dir
 	dir=$(go mod download -json "github.com/opentofu/opentofu@$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
@@ -89,7 +94,7 @@ install_postgres() {
 	rm -f "$log"
 }
 
-tools=${*:-postgres kratos terraform tofu golangci-lint goreleaser}
+tools=${*:-postgres kratos terraform tofu golangci-lint actionlint goreleaser}
 for t in $tools; do
 	case $t in
 	postgres) install_postgres ;;
@@ -98,6 +103,7 @@ for t in $tools; do
 	tofu) build tofu "$OPENTOFU_VERSION" ;;
 	golangci-lint) build golangci-lint "$GOLANGCI_LINT_VERSION" ;;
 	goreleaser) build goreleaser "$(awk '$1 == "github.com/goreleaser/goreleaser/v2" { print $2 }' "$root/tools/go.mod")" ;;
+	actionlint) build actionlint "$ACTIONLINT_VERSION" ;;
 	*) echo "tools: unknown tool $t" >&2; exit 2 ;;
 	esac
 done
