@@ -7,9 +7,9 @@
 # tfplugindocs normally builds the provider and asks a terraform binary for
 # its schema, downloading the latest Terraform when none is on PATH. Instead,
 # this script exports the schema itself with bin/tofu and a dev_overrides CLI
-# configuration and hands it over with --providers-schema. OpenTofu rather than
-# the Terraform 1.5.7 of the test tool chain: only a CLI >= 1.10/1.11 reports
-# ephemeral resources and write-only attributes in `providers schema -json`.
+# configuration and hands it over with --providers-schema. Not bin/terraform1.5
+# (Terraform 1.5.7): only a CLI >= 1.10/1.11 reports ephemeral resources and
+# write-only attributes in `providers schema -json`.
 set -euo pipefail
 
 mode=${1:-generate}

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Builds the test tool chain (Ory Kratos, Terraform, OpenTofu, GoReleaser) from
-# the Go module proxy into a per-user cache keyed by version, then links it
-# into bin/.
+# Builds the test tool chain (Ory Kratos, Terraform 1.14 and 1.5, OpenTofu,
+# GoReleaser) from the Go module proxy into a per-user cache keyed by version,
+# then links it into bin/ (bin/terraform is Terraform 1.14, bin/terraform1.5
+# is Terraform 1.5.7).
 # A tool already in the cache is not built again. PostgreSQL is not built:
 # Debian's package is installed (with sudo unless root) when missing.
 set -euo pipefail
 
 KRATOS_VERSION=v1.3.1
-TERRAFORM_VERSION=v1.5.7
+TERRAFORM_VERSION=v1.14.9
+TERRAFORM15_VERSION=v1.5.7
 OPENTOFU_VERSION=v1.12.6
 GOLANGCI_LINT_VERSION=v2.15.0
 ACTIONLINT_VERSION=v1.7.12
@@ -20,16 +22,18 @@ bin="$root/bin"
 mkdir -p "$cache" "$bin"
 export GOTOOLCHAIN=${GOTOOLCHAIN:-local} GOFLAGS=-mod=mod
 
-# build NAME VERSION: runs build_NAME into a temp dir, moves the result into the cache.
+# build NAME VERSION [FUNCTION]: runs FUNCTION (default build_NAME) into a temp
+# dir, moves the result into the cache.
 build() {
-	local name=$1 version=$2 target="$cache/$1-$2-r$RECIPE"
+	local name=$1 version=$2 fn=${3:-build_$1} target="$cache/$1-$2-r$RECIPE"
 	if [ ! -x "$target" ]; then
 		echo "tools: building $name $version (once per machine, a few minutes)"
-		local tmp
 		tmp=$(mktemp -d)
-		"build_$name" "$version" "$tmp/$name"
+		trap 'rm -rf "$tmp"' EXIT
+		"$fn" "$version" "$tmp/$name"
 		mv "$tmp/$name" "$target"
 		rm -rf "$tmp"
+		trap - EXIT
 	fi
 	ln -sf "$target" "$bin/$name"
 }
@@ -39,8 +43,47 @@ build_kratos() {
 	(cd "$root/tools/kratos" && CGO_ENABLED=1 go build -tags sqlite -trimpath -o "$2" .)
 }
 
-build_terraform() {
+# Terraform 1.5.7 builds with go install.
+build_terraform15() {
 	GOBIN=$(dirname "$2") go install "github.com/hashicorp/terraform@$1"
+	mv "$(dirname "$2")/terraform" "$2"
+}
+
+# drop_lines FILE COUNT REGEX: deletes the lines of FILE matching the extended
+# REGEX, and fails unless there are exactly COUNT of them, so that a version
+# bump that changes what is dropped stops here instead of building something
+# else.
+drop_lines() {
+	local file=$1 want=$2 re=$3 got
+	got=$(grep -c -E -- "$re" "$file" || true)
+	if [ "$got" != "$want" ]; then
+		echo "tools: expected $want lines matching $re in $file, found $got" >&2
+		exit 1
+	fi
+	grep -v -E -- "$re" "$file" >"$file.new"
+	mv "$file.new" "$file"
+}
+
+# Terraform >= 1.6 does not go install: its go.mod replaces nine remote-state
+# backends and internal/legacy with folders the module zip lacks. Build a
+# copy of the module without them (the local, http, inmem, remote and cloud
+# backends stay).
+build_terraform() {
+	local dir src
+	dir=$(go mod download -json "github.com/hashicorp/terraform@$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+	src=$(dirname "$2")/src
+	cp -R "$dir" "$src"
+	chmod -R u+w "$src"
+	local gone='azure|consul|cos|gcs|kubernetes|oci|oss|pg|s3'
+	local mod='github\.com/hashicorp/terraform/internal/(backend/remote-state/('"$gone"')|legacy)'
+	drop_lines "$src/go.mod" 10 "^[[:space:]]*$mod v0\.0\.0-00010101000000-000000000000\$"
+	drop_lines "$src/go.mod" 10 "^replace $mod => \./internal/"
+	local init="$src/internal/backend/init/init.go"
+	drop_lines "$init" 9 '^[[:space:]]*backend[A-Za-z0-9]+ "github\.com/hashicorp/terraform/internal/backend/remote-state/('"$gone"')"$'
+	drop_lines "$init" 9 '^[[:space:]]*"[a-z0-9]+": +func\(\) backend\.Backend \{ return backend(Azure|Consul|Cos|GCS|Kubernetes|OCI|OSS|Pg|S3)\.New\(\) \},$'
+	# dev=no: report the release version, not v1.14.x-dev.
+	(cd "$src" && CGO_ENABLED=0 go build -trimpath -ldflags "-X github.com/hashicorp/terraform/version.dev=no" -o "$2" .)
+	rm -rf "$src"
 }
 
 # GoReleaser, at the version pinned in tools/go.mod: make release-snapshot,
@@ -94,12 +137,13 @@ install_postgres() {
 	rm -f "$log"
 }
 
-tools=${*:-postgres kratos terraform tofu golangci-lint actionlint goreleaser}
+tools=${*:-postgres kratos terraform terraform1.5 tofu golangci-lint actionlint goreleaser}
 for t in $tools; do
 	case $t in
 	postgres) install_postgres ;;
 	kratos) build kratos "$KRATOS_VERSION" ;;
 	terraform) build terraform "$TERRAFORM_VERSION" ;;
+	terraform1.5) build terraform1.5 "$TERRAFORM15_VERSION" build_terraform15 ;;
 	tofu) build tofu "$OPENTOFU_VERSION" ;;
 	golangci-lint) build golangci-lint "$GOLANGCI_LINT_VERSION" ;;
 	goreleaser) build goreleaser "$(awk '$1 == "github.com/goreleaser/goreleaser/v2" { print $2 }' "$root/tools/go.mod")" ;;

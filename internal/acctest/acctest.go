@@ -89,8 +89,8 @@ func run(m *testing.M) int {
 }
 
 // setTerraformEnv fills in what terraform-plugin-testing needs to run offline:
-// the repository's bin/terraform unless TF_ACC_TERRAFORM_PATH names another
-// (else it would try to download one), no update check, and always an empty
+// the repository's bin/terraform (Terraform 1.14) unless TF_ACC_TERRAFORM_PATH
+// names another (else it would try to download one), no update check, and always an empty
 // CLI config of its own. The developer's config has no place in the tests,
 // and one that is missing (TF_CLI_CONFIG_FILE naming no file, as on some
 // machines) makes the CLI print a warning that breaks the version check.

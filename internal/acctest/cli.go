@@ -65,7 +65,8 @@ func buildProvider(ctx context.Context, root, out string) error {
 }
 
 // NewCLI returns a CLI for the binary in TF_ACC_TERRAFORM_PATH (else the
-// repository's bin/terraform) with a CLI configuration of its own.
+// repository's bin/terraform, Terraform 1.14) with a CLI configuration of its
+// own.
 func NewCLI(t testing.TB) *CLI {
 	t.Helper()
 	dir, err := BuildProvider()

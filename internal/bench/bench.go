@@ -46,8 +46,9 @@ const (
 type Options struct {
 	// N is the number of identities; 0 means 1,000.
 	N int
-	// CLI is "tofu" (the default) or "terraform" for the repository's bin/
-	// build, or the path of a terraform or tofu binary.
+	// CLI is "tofu" (the default), "terraform" (Terraform 1.14) or
+	// "terraform1.5" for the repository's bin/ build, or the path of a
+	// terraform or tofu binary.
 	CLI string
 	// Parallelism is the CLI's -parallelism and the raw calls' concurrency;
 	// 0 means 10, the CLI's default.
@@ -276,7 +277,7 @@ func buildNullProvider(ctx context.Context, out string) error {
 // cliPath resolves Options.CLI.
 func cliPath(c string) (string, error) {
 	switch c {
-	case "", "tofu", "terraform":
+	case "", "tofu", "terraform", "terraform1.5":
 		if c == "" {
 			c = "tofu"
 		}

@@ -38,8 +38,9 @@ const (
 
 // Options change what Run does; the zero value is the README's `make demo`.
 type Options struct {
-	// CLI is "tofu" (the default) or "terraform" for the repository's bin/
-	// build, or the path of a terraform or tofu binary.
+	// CLI is "tofu" (the default), "terraform" (Terraform 1.14) or
+	// "terraform1.5" for the repository's bin/ build, or the path of a
+	// terraform or tofu binary.
 	CLI string
 	// Password is the admin's password; empty means a random one. It is
 	// never printed.
@@ -171,7 +172,7 @@ func (r *run) tools(ctx context.Context, tmp string) error {
 // cliPath resolves Options.CLI.
 func (r *run) cliPath() (string, error) {
 	switch c := r.opts.CLI; c {
-	case "", "tofu", "terraform":
+	case "", "tofu", "terraform", "terraform1.5":
 		if c == "" {
 			c = "tofu"
 		}

@@ -18,8 +18,8 @@ import (
 
 var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 
-// cli is the CLI of the acceptance run (make testacc-terraform or
-// testacc-tofu set TF_ACC_TERRAFORM_PATH), else the demo's default, tofu.
+// cli is the CLI of the acceptance run (every make testacc-* target sets
+// TF_ACC_TERRAFORM_PATH), else the demo's default, tofu.
 func cli(t *testing.T) string {
 	t.Helper()
 	if os.Getenv("TF_ACC") == "" {
