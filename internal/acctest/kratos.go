@@ -31,6 +31,10 @@ const (
 	SchemaUsername = "username"
 	// SchemaRecord has no login identifier and numeric traits.
 	SchemaRecord = "record"
+	// SchemaContacts has an array of emails, a phone number that receives
+	// codes by SMS, a username that logs in with a password and a security
+	// key, and a nested name.
+	SchemaContacts = "contacts"
 )
 
 const (
@@ -86,8 +90,7 @@ func Start(ctx context.Context) (*Kratos, error) {
 // StartOptions change what StartWith serves.
 type StartOptions struct {
 	// Schemas are identity schema files to serve, schema id to file path,
-	// besides the built-in ones (SchemaEmail, SchemaPhone, SchemaUsername,
-	// SchemaRecord).
+	// besides BuiltinSchemas.
 	// A file given for a built-in id replaces that schema.
 	Schemas map[string]string
 	// Database is DatabaseSQLite or DatabasePostgres (a throw-away cluster
@@ -496,6 +499,9 @@ func kratosEnv(dir string) []string {
 
 var safeFileName = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
+// BuiltinSchemas are the identity schemas every test Kratos has.
+var BuiltinSchemas = []string{SchemaEmail, SchemaPhone, SchemaUsername, SchemaRecord, SchemaContacts}
+
 // schemaRef is one entry of Kratos's identity.schemas.
 type schemaRef struct {
 	ID  string `json:"id"`
@@ -506,7 +512,7 @@ type schemaRef struct {
 // into dir and returns the list for the configuration, sorted by id.
 func writeSchemas(dir string, extra map[string]string) ([]schemaRef, error) {
 	files := map[string][]byte{}
-	for _, id := range []string{SchemaEmail, SchemaPhone, SchemaUsername, SchemaRecord} {
+	for _, id := range BuiltinSchemas {
 		b, err := schemaFiles.ReadFile("schemas/" + id + ".json")
 		if err != nil {
 			return nil, err

@@ -75,8 +75,8 @@ func TestIdentifierPathsOf(t *testing.T) {
 			if err := json.Unmarshal([]byte(`{"type": "object", "properties": {"traits": `+tc.traits+`}}`), &schema); err != nil {
 				t.Fatal(err)
 			}
-			if got := identifierPathsOf(schema); !reflect.DeepEqual(got, tc.want) {
-				t.Errorf("identifierPathsOf = %q, want %q", got, tc.want)
+			if got := (&Schema{Traits: traitRules(schema)}).identifierPaths(); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("identifier paths = %q, want %q", got, tc.want)
 			}
 		})
 	}
@@ -85,8 +85,8 @@ func TestIdentifierPathsOf(t *testing.T) {
 		"traits not an object": {"properties": map[string]any{"traits": "nope"}},
 		"properties a list":    {"properties": map[string]any{"traits": map[string]any{"properties": []any{"email"}}}},
 	} {
-		if got := identifierPathsOf(schema); got != nil {
-			t.Errorf("%s: identifierPathsOf = %q, want none", name, got)
+		if got := (&Schema{Traits: traitRules(schema)}).identifierPaths(); got != nil {
+			t.Errorf("%s: identifier paths = %q, want none", name, got)
 		}
 	}
 }
