@@ -58,6 +58,8 @@ type Identity struct {
 	// and has a hash. It changes whenever the stored credential changes and
 	// tells nothing about the password.
 	PasswordFingerprint string
+	// Identifiers are the values that log in (IdentifierMethods), sorted.
+	Identifiers []string
 }
 
 // VerifiedValues returns the values of the verified addresses.

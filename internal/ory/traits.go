@@ -155,12 +155,14 @@ type Derived struct {
 	// Identifiers are the values that log in (with a password, a code or a
 	// security key).
 	Identifiers []string
+	// Methods are the credential methods that get at least one identifier.
+	Methods []string
 }
 
 // Derive computes what Ory derives from traits that ValidateTraits
 // accepted.
 func (s *Schema) Derive(traits map[string]any) Derived {
-	verifiable, recovery, identifiers := map[Address]bool{}, map[Address]bool{}, map[string]bool{}
+	verifiable, recovery, identifiers, methods := map[Address]bool{}, map[Address]bool{}, map[string]bool{}, map[string]bool{}
 	for _, r := range s.Traits {
 		for _, v := range valuesAt(traits, r.Path) {
 			str, ok := v.(string)
@@ -184,6 +186,7 @@ func (s *Schema) Derive(traits map[string]any) Derived {
 				}
 				if id != "" {
 					identifiers[id] = true
+					methods[method] = true
 				}
 			}
 		}
@@ -192,6 +195,7 @@ func (s *Schema) Derive(traits map[string]any) Derived {
 		VerifiableAddresses: sortedAddresses(verifiable),
 		RecoveryAddresses:   sortedAddresses(recovery),
 		Identifiers:         slices.Sorted(maps.Keys(identifiers)),
+		Methods:             slices.Sorted(maps.Keys(methods)),
 	}
 }
 

@@ -5,9 +5,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/big"
 	"net/http"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -34,11 +37,16 @@ type wireIdentity struct {
 		Via   string `json:"via"`
 	} `json:"recovery_addresses"`
 	Credentials map[string]struct {
-		Config struct {
+		Identifiers []string `json:"identifiers"`
+		Config      struct {
 			HashedPassword string `json:"hashed_password"`
 		} `json:"config"`
 	} `json:"credentials"`
 }
+
+// IdentifierMethods are the credential methods whose identifiers come from
+// traits: the values that log in with a password, a code or a security key.
+var IdentifierMethods = []string{"code", "password", "webauthn"}
 
 // decodeBody decodes the JSON body of a successful answer into v, keeping
 // numbers exact.
@@ -79,6 +87,14 @@ func (w *wireIdentity) identity() *Identity {
 		sum := sha256.Sum256([]byte(p.Config.HashedPassword))
 		out.PasswordFingerprint = "sha256:" + hex.EncodeToString(sum[:])
 	}
+	ids := map[string]bool{}
+	for _, method := range IdentifierMethods {
+		for _, id := range w.Credentials[method].Identifiers {
+			// A create's answer has them lower-cased but not yet trimmed.
+			ids[strings.TrimSpace(id)] = true
+		}
+	}
+	out.Identifiers = slices.Sorted(maps.Keys(ids))
 	return out
 }
 

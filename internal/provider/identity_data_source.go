@@ -99,6 +99,11 @@ func (d *identityDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 				Computed:            true,
 				NestedObject:        schema.NestedAttributeObject{Attributes: recoveryAddressAttributes()},
 			},
+			"identifiers": schema.SetAttribute{
+				MarkdownDescription: identifiersDescription,
+				ElementType:         types.StringType,
+				Computed:            true,
+			},
 		},
 	}
 }

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -56,6 +57,7 @@ type identityResourceModel struct {
 	VerifiedAddresses   types.Set            `tfsdk:"verified_addresses"`
 	VerifiableAddresses types.List           `tfsdk:"verifiable_addresses"`
 	RecoveryAddresses   types.List           `tfsdk:"recovery_addresses"`
+	Identifiers         types.Set            `tfsdk:"identifiers"`
 }
 
 var (
@@ -142,6 +144,11 @@ func (r *identityResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 					"via":   schema.StringAttribute{Computed: true, MarkdownDescription: "How a recovery message reaches it."},
 				}},
 			},
+			"identifiers": schema.SetAttribute{
+				MarkdownDescription: identifiersDescription,
+				ElementType:         types.StringType,
+				Computed:            true,
+			},
 		},
 	}
 }
@@ -172,38 +179,6 @@ func (r *identityResource) ValidateConfig(ctx context.Context, req resource.Vali
 				fmt.Sprintf("verified_addresses lists %q, but no trait holds that value. List only addresses that appear in traits (and that the identity schema marks for verification), or add the address to traits.", s.ValueString()))
 		}
 	}
-}
-
-// ModifyPlan keeps the derived address lists out of the plan unless the
-// change can alter them, so that an update shows only what changes.
-func (r *identityResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	// Nothing to adjust when nothing changes: most plans, at scale.
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || req.Plan.Raw.Equal(req.State.Raw) {
-		return
-	}
-	var plan, state, cfg identityResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if plan.Traits.IsUnknown() || plan.SchemaID.IsUnknown() || !plan.SchemaID.Equal(state.SchemaID) {
-		return
-	}
-	same, diags := plan.Traits.StringSemanticEquals(ctx, state.Traits)
-	resp.Diagnostics.Append(diags...)
-	if !same {
-		return
-	}
-	if cfg.VerifiedAddresses.IsNull() {
-		plan.VerifiedAddresses = state.VerifiedAddresses
-	}
-	plan.RecoveryAddresses = state.RecoveryAddresses
-	if !plan.VerifiedAddresses.IsUnknown() && sameAddressSet(plan.VerifiedAddresses, state.VerifiedAddresses) {
-		plan.VerifiableAddresses = state.VerifiableAddresses
-	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
 func (r *identityResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -482,50 +457,25 @@ func identityFromAPI(_ context.Context, i *ory.Identity, prior *identityResource
 	m.MetadataPublic = jsonOrNull(i.MetadataPublic)
 	m.MetadataAdmin = jsonOrNull(i.MetadataAdmin)
 
-	var spellings []string
-	if prior != nil {
-		spellings = stringsOf(prior.VerifiedAddresses)
+	m.VerifiedAddresses = respell(i.VerifiedValues(), prior)
+	va := make([]verifiableAddressModel, 0, len(i.VerifiableAddresses))
+	for _, a := range i.VerifiableAddresses {
+		va = append(va, verifiableAddressModel{Value: a.Value, Via: a.Via, Verified: a.Verified, Status: a.Status})
 	}
-	verified := []attr.Value{}
-	for _, v := range i.VerifiedValues() {
-		for _, s := range spellings {
-			if ory.SameAddress(s, v) {
-				v = s
-				break
-			}
-		}
-		verified = append(verified, types.StringValue(v))
+	// In the order of ory.Derived's lists: by value, then channel.
+	slices.SortFunc(va, func(a, b verifiableAddressModel) int {
+		return cmp.Or(strings.Compare(a.Value, b.Value), strings.Compare(a.Via, b.Via))
+	})
+	m.VerifiableAddresses = verifiableAddressList(va, &diags)
+	ra := make([]ory.Address, 0, len(i.RecoveryAddresses))
+	for _, a := range i.RecoveryAddresses {
+		ra = append(ra, ory.Address(a))
 	}
-	var d diag.Diagnostics
-	m.VerifiedAddresses, d = types.SetValue(types.StringType, verified)
-	diags.Append(d...)
-
-	va := append([]ory.VerifiableAddress(nil), i.VerifiableAddresses...)
-	sort.Slice(va, func(a, b int) bool { return va[a].Value+va[a].Via < va[b].Value+va[b].Via })
-	vaValues := make([]attr.Value, 0, len(va))
-	for _, a := range va {
-		o, d := types.ObjectValue(verifiableAddressType.AttrTypes, map[string]attr.Value{
-			"value": types.StringValue(a.Value), "via": types.StringValue(a.Via),
-			"verified": types.BoolValue(a.Verified), "status": types.StringValue(a.Status),
-		})
-		diags.Append(d...)
-		vaValues = append(vaValues, o)
-	}
-	m.VerifiableAddresses, d = types.ListValue(verifiableAddressType, vaValues)
-	diags.Append(d...)
-
-	ra := append([]ory.RecoveryAddress(nil), i.RecoveryAddresses...)
-	sort.Slice(ra, func(a, b int) bool { return ra[a].Value+ra[a].Via < ra[b].Value+ra[b].Via })
-	raValues := make([]attr.Value, 0, len(ra))
-	for _, a := range ra {
-		o, d := types.ObjectValue(recoveryAddressType.AttrTypes, map[string]attr.Value{
-			"value": types.StringValue(a.Value), "via": types.StringValue(a.Via),
-		})
-		diags.Append(d...)
-		raValues = append(raValues, o)
-	}
-	m.RecoveryAddresses, d = types.ListValue(recoveryAddressType, raValues)
-	diags.Append(d...)
+	slices.SortFunc(ra, func(a, b ory.Address) int {
+		return cmp.Or(strings.Compare(a.Value, b.Value), strings.Compare(a.Via, b.Via))
+	})
+	m.RecoveryAddresses = recoveryAddressList(ra, &diags)
+	m.Identifiers = stringSet(i.Identifiers)
 	return m, diags
 }
 

@@ -379,39 +379,41 @@ func TestAccIdentity_invalidConfig(t *testing.T) {
 	}
 }
 
-// What only Kratos can judge fails at apply with Kratos's own reason, and
-// leaves nothing behind.
-func TestAccIdentity_apiErrors(t *testing.T) {
-	skipUnlessAcc(t) // the test creates an identity before resource.Test would skip
-	username := acctest.RandomUsername()
-	taken := acctest.RandomEmail()
-	holder := createIdentityViaAPI(t, "email", map[string]any{"email": taken})
-
-	cases := []struct {
-		name, config, err string
-		// identifier that must not exist after the failed apply
-		absent string
-	}{
+// What the identity schema refuses fails at plan, with the schema's reason
+// and naming the attribute, before anything reaches Ory.
+func TestAccIdentity_schemaErrorsAtPlan(t *testing.T) {
+	skipUnlessAcc(t)
+	username, email := acctest.RandomUsername(), acctest.RandomEmail()
+	cases := []struct{ name, config, err string }{
 		{
 			name:   "unknown schema",
-			config: fmt.Sprintf(`schema_id = "no-such-schema"`+"\n"+`traits = jsonencode({ email = %q })`, acctest.RandomEmail()),
-			err:    `Unable to Create Identity.*Unable to find JSON Schema ID: no-such-schema`,
+			config: fmt.Sprintf(`schema_id = "no-such-schema"`+"\n"+`traits = jsonencode({ email = %q })`, email),
+			err:    `Unknown Identity Schema.*schema_id = "no-such-schema".*Ory has no identity schema "no-such-schema"; the schemas it has: "contacts", "email", "phone", "record", "username"`,
 		},
 		{
-			name:   "traits fail the schema",
+			name:   "email format",
 			config: `schema_id = "email"` + "\n" + `traits = jsonencode({ email = "not-an-email" })`,
-			err:    `Unable to Create Identity.*I\[#/traits/email\].*"not-an-email" is not valid "email"`,
+			err:    `Traits Do Not Match the Identity Schema.*with ory_identity.test.*traits.*traits.email: "not-an-email" is not valid "email"`,
 		},
 		{
-			name:   "identifier taken",
-			config: fmt.Sprintf(`schema_id = "email"`+"\n"+`traits = jsonencode({ email = %q })`, taken),
-			err:    `Another identity, ` + holder + `, already uses the identifier "` + regexp.QuoteMeta(taken) + `".*terraform import`,
+			name:   "phone format",
+			config: `schema_id = "phone"` + "\n" + `traits = jsonencode({ phone = "+1555" })`,
+			err:    `traits.phone: "\+1555" is not valid "tel"`,
+		},
+		{
+			name:   "missing required trait",
+			config: `schema_id = "email"` + "\n" + `traits = jsonencode({ name = "Ken" })`,
+			err:    `traits: missing properties: "email"`,
+		},
+		{
+			name:   "trait name typo",
+			config: fmt.Sprintf(`schema_id = "username"`+"\n"+`traits = jsonencode({ username = %q, emial = "x@example.com" })`, username),
+			err:    `traits: additionalProperties "emial" not allowed`,
 		},
 		{
 			name:   "address not verifiable by the schema",
 			config: fmt.Sprintf(`schema_id = "username"`+"\n"+`traits = jsonencode({ username = %q })`+"\n"+`verified_addresses = [%q]`, username, username),
-			err:    `verified_addresses lists "` + username + `", which identity schema "username" does not make a verifiable address.*Nothing was created`,
-			absent: username,
+			err:    `Address Not Verifiable.*with ory_identity.test.*verified_addresses.*verified_addresses lists "` + username + `", which identity schema "username" does not make a verifiable address`,
 		},
 	}
 	for _, tc := range cases {
@@ -419,26 +421,39 @@ func TestAccIdentity_apiErrors(t *testing.T) {
 			resource.Test(t, resource.TestCase{
 				PreCheck:                 func() { acctest.PreCheck(t) },
 				ProtoV6ProviderFactories: protoV6ProviderFactories,
-				CheckDestroy: func(s *terraform.State) error {
-					if tc.absent == "" {
-						return nil
-					}
-					found, _, err := acctest.Client().IdentityAPI.ListIdentities(context.Background()).CredentialsIdentifier(tc.absent).Execute()
-					if err != nil {
-						return err
-					}
-					if len(found) != 0 {
-						return fmt.Errorf("a failed apply left identity %s behind", found[0].Id)
-					}
-					return nil
-				},
 				Steps: []resource.TestStep{{
 					Config:      "resource \"ory_identity\" \"test\" {\n" + tc.config + "\n}",
+					PlanOnly:    true,
 					ExpectError: wrapped(tc.err),
 				}},
 			})
 		})
 	}
+	for _, v := range []string{username, email} {
+		found, _, err := acctest.Client().IdentityAPI.ListIdentities(context.Background()).CredentialsIdentifier(v).Execute()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(found) != 0 {
+			t.Errorf("a plan that failed created identity %s", found[0].Id)
+		}
+	}
+}
+
+// What only Kratos can judge fails at apply with Kratos's own reason, and
+// leaves nothing behind.
+func TestAccIdentity_apiErrors(t *testing.T) {
+	skipUnlessAcc(t) // the test creates an identity before resource.Test would skip
+	taken := acctest.RandomEmail()
+	holder := createIdentityViaAPI(t, "email", map[string]any{"email": taken})
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      fmt.Sprintf("resource \"ory_identity\" \"test\" {\n"+`schema_id = "email"`+"\n"+`traits = jsonencode({ email = %q })`+"\n}", taken),
+			ExpectError: wrapped(`Another identity, ` + holder + `, already uses the identifier "` + regexp.QuoteMeta(taken) + `".*terraform import`),
+		}},
+	})
 }
 
 // A verified address the new traits do not make verifiable is refused at
@@ -467,7 +482,8 @@ resource "ory_identity" "test" {
   traits             = jsonencode({ email = %q, name = %q })
   verified_addresses = [%q]
 }`, email, other, other),
-				ExpectError: wrapped(`verified_addresses lists "` + regexp.QuoteMeta(other) + `".*The identity was left as it was`),
+				// Refused at plan: nothing reaches Ory, and the identity stays as it was.
+				ExpectError: wrapped(`Address Not Verifiable.*verified_addresses lists "` + regexp.QuoteMeta(other) + `"`),
 			},
 			{
 				Config: fmt.Sprintf(`
