@@ -160,6 +160,7 @@ func (p *oryProvider) DataSources(_ context.Context) []func() datasource.DataSou
 		NewIdentityDataSource,
 		NewIdentitiesDataSource,
 		NewIdentitySchemaDataSource,
+		NewIdentitySchemasDataSource,
 	}
 }
 
