@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"regexp"
 	"strings"
 
@@ -47,3 +48,29 @@ func (l lacks) check(what string, v any) error {
 	}
 	return nil
 }
+
+// jsonEquals checks that a string holds the same JSON as want, whatever its
+// formatting.
+func jsonEquals(want []byte) knownvalue.Check { return jsonEqual{want} }
+
+type jsonEqual struct{ want []byte }
+
+func (j jsonEqual) CheckValue(v any) error {
+	s, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("expected a JSON string, got %T", v)
+	}
+	var got, want any
+	if err := json.Unmarshal([]byte(s), &got); err != nil {
+		return fmt.Errorf("not JSON: %w", err)
+	}
+	if err := json.Unmarshal(j.want, &want); err != nil {
+		return err
+	}
+	if !reflect.DeepEqual(got, want) {
+		return fmt.Errorf("got JSON %s, want %s", s, j.want)
+	}
+	return nil
+}
+
+func (j jsonEqual) String() string { return string(j.want) }

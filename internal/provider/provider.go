@@ -159,6 +159,8 @@ func (p *oryProvider) DataSources(_ context.Context) []func() datasource.DataSou
 	return []func() datasource.DataSource{
 		NewIdentityDataSource,
 		NewIdentitiesDataSource,
+		NewIdentitySchemaDataSource,
+		NewIdentitySchemasDataSource,
 	}
 }
 
