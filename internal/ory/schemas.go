@@ -30,6 +30,10 @@ type Schema struct {
 	// without Ory (the schema refers to other documents); they are then
 	// left to Ory.
 	Unchecked string
+	// Derivable is false when Ory's extension appears where Traits can not
+	// follow it (in a definition reached by $ref, beside a $ref, in a
+	// combinator): what Ory derives is then known only after apply.
+	Derivable bool
 
 	validator *jsonschema.Schema
 }
@@ -197,7 +201,8 @@ func parseSchema(id string, raw json.RawMessage) (*Schema, error) {
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		return nil, fmt.Errorf("identity schema %q is not a JSON object: %w", id, err)
 	}
-	s := &Schema{ID: id, Raw: raw, Traits: traitRules(doc)}
+	rules, visited := traitRules(doc)
+	s := &Schema{ID: id, Raw: raw, Traits: rules, Derivable: visited == countKey(doc, extensionKey)}
 	if v, err := compileSchema(raw); err != nil {
 		s.Unchecked = err.Error()
 	} else {
@@ -220,18 +225,24 @@ func compileSchema(raw json.RawMessage) (*jsonschema.Schema, error) {
 	return compiler.Compile(context.Background(), base)
 }
 
+const extensionKey = "ory.sh/kratos"
+
 // traitRules walks properties.traits and returns the traits that carry
-// "ory.sh/kratos", themselves or in their array items.
-func traitRules(doc map[string]any) []TraitRule {
-	var out []TraitRule
+// Ory's extension, themselves or in their array items, and how many
+// extensions it read (one beside a $ref, which Kratos ignores, is not read).
+func traitRules(doc map[string]any) (rules []TraitRule, visited int) {
 	var walk func(props map[string]any, prefix []string)
 	walk = func(props map[string]any, prefix []string) {
 		for _, name := range sortedKeys(props) {
 			prop := object(props[name])
 			p := append(append([]string(nil), prefix...), name)
 			for _, node := range []map[string]any{prop, object(prop["items"])} {
+				if _, ok := node[extensionKey]; !ok || node["$ref"] != nil {
+					continue
+				}
+				visited++
 				if r, ok := traitRule(p, node); ok {
-					out = append(out, r)
+					rules = append(rules, r)
 				}
 			}
 			if sub := object(prop["properties"]); sub != nil {
@@ -240,11 +251,30 @@ func traitRules(doc map[string]any) []TraitRule {
 		}
 	}
 	walk(object(object(object(doc["properties"])["traits"])["properties"]), nil)
-	return out
+	return rules, visited
+}
+
+// countKey counts the objects in v that have key.
+func countKey(v any, key string) int {
+	n := 0
+	switch t := v.(type) {
+	case map[string]any:
+		if _, ok := t[key]; ok {
+			n++
+		}
+		for _, e := range t {
+			n += countKey(e, key)
+		}
+	case []any:
+		for _, e := range t {
+			n += countKey(e, key)
+		}
+	}
+	return n
 }
 
 func traitRule(path []string, node map[string]any) (TraitRule, bool) {
-	ext := object(node["ory.sh/kratos"])
+	ext := object(node[extensionKey])
 	if ext == nil {
 		return TraitRule{}, false
 	}

@@ -75,7 +75,7 @@ func TestIdentifierPathsOf(t *testing.T) {
 			if err := json.Unmarshal([]byte(`{"type": "object", "properties": {"traits": `+tc.traits+`}}`), &schema); err != nil {
 				t.Fatal(err)
 			}
-			if got := (&Schema{Traits: traitRules(schema)}).identifierPaths(); !reflect.DeepEqual(got, tc.want) {
+			if got := (&Schema{Traits: rulesOf(schema)}).identifierPaths(); !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("identifier paths = %q, want %q", got, tc.want)
 			}
 		})
@@ -85,7 +85,7 @@ func TestIdentifierPathsOf(t *testing.T) {
 		"traits not an object": {"properties": map[string]any{"traits": "nope"}},
 		"properties a list":    {"properties": map[string]any{"traits": map[string]any{"properties": []any{"email"}}}},
 	} {
-		if got := (&Schema{Traits: traitRules(schema)}).identifierPaths(); got != nil {
+		if got := (&Schema{Traits: rulesOf(schema)}).identifierPaths(); got != nil {
 			t.Errorf("%s: identifier paths = %q, want none", name, got)
 		}
 	}
@@ -178,5 +178,34 @@ func TestLoginIdentifiersUnknownSchema(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), `"missing"`) {
 		t.Errorf("err = %v, want the schema id named", err)
+	}
+}
+
+func rulesOf(schema map[string]any) []TraitRule {
+	rules, _ := traitRules(schema)
+	return rules
+}
+
+// Where Ory's extension sits somewhere traitRules does not read (a
+// definition reached by $ref, beside a $ref), derived values are left to
+// apply.
+func TestSchemaDerivable(t *testing.T) {
+	t.Parallel()
+	ext := `"ory.sh/kratos": {"credentials": {"password": {"identifier": true}}}`
+	for raw, want := range map[string]bool{
+		`{"properties": {"traits": {"properties": {"email": {"type": "string", ` + ext + `}}}}}`:                                                    true,
+		`{"properties": {"traits": {"properties": {"emails": {"type": "array", "items": {"type": "string", ` + ext + `}}}}}}`:                       true,
+		`{"properties": {"traits": {"properties": {"name": {"type": "string"}}}}}`:                                                                  true,
+		`{"definitions": {"e": {"type": "string", ` + ext + `}}, "properties": {"traits": {"properties": {"email": {"$ref": "#/definitions/e"}}}}}`: false,
+		`{"properties": {"traits": {"properties": {"email": {"$ref": "#/definitions/e", ` + ext + `}}}}, "definitions": {"e": {"type": "string"}}}`: false,
+		`{"properties": {"traits": {"allOf": [{"properties": {"email": {"type": "string", ` + ext + `}}}]}}}`:                                       false,
+	} {
+		s, err := parseSchema("x", []byte(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Derivable != want {
+			t.Errorf("Derivable = %t, want %t, for %s", s.Derivable, want, raw)
+		}
 	}
 }

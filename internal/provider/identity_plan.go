@@ -88,6 +88,12 @@ func (r *identityResource) checkTraits(ctx context.Context, plan identityResourc
 				schemaID, strings.Join(te.Problems, "\n  ")))
 		return derived, false
 	}
+	if !s.Derivable {
+		r.warnOnce(diags, "Derived Values Known After Apply",
+			fmt.Sprintf("Identity schema %q declares Ory's extension (\"ory.sh/kratos\") where the provider does not follow it (in a definition reached by \"$ref\", or in a combinator such as \"allOf\"): "+
+				"traits are checked at plan, but the addresses and login identifiers Ory derives from them are known only after apply.", schemaID))
+		return derived, false
+	}
 	return s.Derive(obj), true
 }
 
