@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -53,6 +54,7 @@ type identityPasswordModel struct {
 	Password              types.String `tfsdk:"password"`
 	HashedPassword        types.String `tfsdk:"hashed_password"`
 	CredentialFingerprint types.String `tfsdk:"credential_fingerprint"`
+	RevokeSessions        types.Bool   `tfsdk:"revoke_sessions"`
 }
 
 func (r *identityPasswordResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -101,6 +103,14 @@ func (r *identityPasswordResource) Schema(_ context.Context, _ resource.SchemaRe
 				Sensitive:  true,
 				Validators: []validator.String{hashFormatValidator{}},
 			},
+			"revoke_sessions": schema.BoolAttribute{
+				MarkdownDescription: "Whether every session of the identity ends each time this resource sets the password: at creation, at a rotation (`password_wo_version` or `password` changed) and when `apply` restores a password changed outside Terraform. " +
+					"Defaults to `false`. Turn it on for a password that leaked, or for shared break-glass accounts, so that whoever logged in with the old password is logged out; " +
+					"leave it off for service accounts whose running sessions should survive a routine rotation. Changing only this attribute sets no password and ends no session.",
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
+			},
 			"credential_fingerprint": schema.StringAttribute{
 				MarkdownDescription: "A SHA-256 fingerprint of the password hash Ory stores. It reveals nothing about the password; it changes when the stored credential changes, which is how a password changed outside Terraform is detected.",
 				Computed:            true,
@@ -145,7 +155,15 @@ func (r *identityPasswordResource) ModifyPlan(ctx context.Context, req resource.
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("credential_fingerprint"), &stored)...)
 	applied, diags := appliedFingerprint(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() || stored.Equal(types.StringValue(applied)) {
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if stored.Equal(types.StringValue(applied)) {
+		if !passwordChanges(ctx, req, &resp.Diagnostics) {
+			// Nothing to send (only revoke_sessions changed, say): the stored
+			// credential stays.
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("credential_fingerprint"), stored)...)
+		}
 		return
 	}
 	if applied != "" {
@@ -196,7 +214,22 @@ func (r *identityPasswordResource) Update(ctx context.Context, req resource.Upda
 	if resp.Diagnostics.HasError() || !configured(r.client, &resp.Diagnostics) {
 		return
 	}
+	if !plan.CredentialFingerprint.IsUnknown() {
+		// ModifyPlan found no password to send.
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		return
+	}
 	r.set(ctx, plan, cfg, "Unable to Update Password", &resp.State, resp.Private, &resp.Diagnostics)
+}
+
+// passwordChanges reports whether the plan changes what sets the password:
+// the password, the hash or the version of the write-only password.
+func passwordChanges(ctx context.Context, req resource.ModifyPlanRequest, diags *diag.Diagnostics) bool {
+	var plan, prior identityPasswordModel
+	diags.Append(req.Plan.Get(ctx, &plan)...)
+	diags.Append(req.State.Get(ctx, &prior)...)
+	return diags.HasError() || !plan.Password.Equal(prior.Password) || !plan.HashedPassword.Equal(prior.HashedPassword) ||
+		!plan.PasswordWOVersion.Equal(prior.PasswordWOVersion)
 }
 
 func (r *identityPasswordResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -222,6 +255,8 @@ func (r *identityPasswordResource) ImportState(ctx context.Context, req resource
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("identity_id"), req.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	// Its default: import ends no session.
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("revoke_sessions"), false)...)
 }
 
 // stateSetter is what Create and Update responses have in common.
@@ -264,6 +299,12 @@ func (r *identityPasswordResource) set(ctx context.Context, plan, cfg identityPa
 	diags.Append(state.Set(ctx, &plan)...)
 	b, _ := json.Marshal(fp)
 	diags.Append(private.SetKey(ctx, privateAppliedFingerprint, b)...)
+	if plan.RevokeSessions.ValueBool() {
+		if err := r.client.RevokeSessions(ctx, id); err != nil {
+			diags.AddError(summary, fmt.Sprintf("The password of identity %s was set, but ending its sessions (revoke_sessions) failed: %s. "+
+				"Sessions opened with the old password may still work: end them with the admin API (DELETE /admin/identities/%s/sessions) or the Ory Console.", id, ory.Reason(err), id))
+		}
+	}
 }
 
 // privateGetter reads provider private state.

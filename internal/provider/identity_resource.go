@@ -293,6 +293,21 @@ func (r *identityResource) Update(ctx context.Context, req resource.UpdateReques
 			fmt.Sprintf("Setting which addresses of identity %s are verified failed: %s", id, ory.Reason(err)))
 	default:
 		r.setState(ctx, verified, &plan, &resp.State, &resp.Diagnostics)
+		r.endSessionsIfDeactivated(ctx, id, prior, plan, &resp.Diagnostics)
+	}
+}
+
+// endSessionsIfDeactivated revokes every session of an identity this apply
+// made inactive: Ory refuses an inactive identity's sessions but keeps
+// them, and they would work again if it were made active.
+func (r *identityResource) endSessionsIfDeactivated(ctx context.Context, id string, prior, plan identityResourceModel, diags *diag.Diagnostics) {
+	if plan.State.ValueString() != ory.StateInactive || prior.State.ValueString() == ory.StateInactive {
+		return
+	}
+	if err := r.client.RevokeSessions(ctx, id); err != nil {
+		diags.AddError("Unable to End Sessions",
+			fmt.Sprintf("Identity %s is now inactive, so Ory refuses its sessions, but ending them failed: %s. "+
+				"They would work again if the identity were made active: end them with the admin API (DELETE /admin/identities/%s/sessions) or the Ory Console.", id, ory.Reason(err), id))
 	}
 }
 

@@ -161,6 +161,7 @@ func (p *oryProvider) DataSources(_ context.Context) []func() datasource.DataSou
 		NewIdentitiesDataSource,
 		NewIdentitySchemaDataSource,
 		NewIdentitySchemasDataSource,
+		NewIdentitySessionsDataSource,
 	}
 }
 
