@@ -73,6 +73,7 @@ func expectSecondFactors(values ...string) statecheck.StateCheck {
 // bumping version does. Destroying the resource leaves the identity's
 // second factors alone.
 func TestAccIdentitySecondFactorReset_totp(t *testing.T) {
+	skipUnlessAcc(t)
 	email, password := acctest.RandomEmail(), acctest.RandomPassword()
 	id := createIdentityWithPassword(t, email, password)
 	resource.Test(t, resource.TestCase{
