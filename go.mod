@@ -13,6 +13,7 @@ require (
 	github.com/nyaruka/phonenumbers v1.3.6
 	github.com/ory/client-go v1.22.92
 	github.com/ory/jsonschema/v3 v3.0.8
+	github.com/pquerna/otp v1.5.0
 	golang.org/x/crypto v0.50.0
 	golang.org/x/mod v0.35.0
 	google.golang.org/protobuf v1.36.11
@@ -22,6 +23,7 @@ require (
 	github.com/ProtonMail/go-crypto v1.4.1 // indirect
 	github.com/agext/levenshtein v1.2.3 // indirect
 	github.com/apparentlymart/go-textseg/v15 v15.0.0 // indirect
+	github.com/boombuler/barcode v1.0.1-0.20190219062509-6c824513bacc // indirect
 	github.com/cloudflare/circl v1.6.3 // indirect
 	github.com/fatih/color v1.18.0 // indirect
 	github.com/fsnotify/fsnotify v1.6.0 // indirect

@@ -169,3 +169,68 @@ func TestParallelUse(t *testing.T) {
 		})
 	}
 }
+
+// TestSecondFactor proves the second-factor helpers on Kratos itself: a
+// login with a password alone is complete until the person enrols TOTP in
+// the settings flow, and needs the second factor after; removing the TOTP
+// credential through the admin API makes the password enough again. It
+// also pins what Kratos answers to removals of absent credentials.
+func TestSecondFactor(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1")
+	}
+	ctx := context.Background()
+	email, password := RandomEmail(), RandomPassword()
+	id := createIdentity(t, SchemaEmail, map[string]any{"email": email}, password)
+
+	if need, err := LoginNeedsSecondFactor(ctx, email, password); err != nil || need {
+		t.Fatalf("before enrolment: LoginNeedsSecondFactor = %v, %v; want false", need, err)
+	}
+	token, err := Login(ctx, email, password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, err := EnrolTOTP(ctx, token)
+	if err != nil || secret == "" {
+		t.Fatalf("EnrolTOTP: %v", err)
+	}
+	if need, err := LoginNeedsSecondFactor(ctx, email, password); err != nil || !need {
+		t.Fatalf("after enrolment: LoginNeedsSecondFactor = %v, %v; want true", need, err)
+	}
+	// Kratos raises the enrolling session itself to aal2.
+	if need, err := SecondFactorRequired(ctx, token); err != nil || need {
+		t.Errorf("the enrolling session: SecondFactorRequired = %v, %v; want false", need, err)
+	}
+
+	del := func(identity, method string) int {
+		t.Helper()
+		req, err := http.NewRequestWithContext(ctx, http.MethodDelete, AdminURL()+"/admin/identities/"+identity+"/credentials/"+method, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := httpClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, c := range []struct {
+		identity, method string
+		want             int
+	}{
+		{id, "totp", http.StatusNoContent},
+		{id, "totp", http.StatusNotFound},                                     // already removed
+		{id, "lookup_secret", http.StatusNotFound},                            // never enrolled
+		{id, "webauthn", http.StatusNotFound},                                 // never enrolled
+		{id, "password", http.StatusBadRequest},                               // a first factor
+		{"00000000-0000-4000-8000-000000000000", "totp", http.StatusNotFound}, // no such identity
+	} {
+		if got := del(c.identity, c.method); got != c.want {
+			t.Errorf("DELETE /admin/identities/%s/credentials/%s = HTTP %d, want %d", c.identity, c.method, got, c.want)
+		}
+	}
+	if need, err := LoginNeedsSecondFactor(ctx, email, password); err != nil || need {
+		t.Fatalf("after removal: LoginNeedsSecondFactor = %v, %v; want false", need, err)
+	}
+}

@@ -584,12 +584,19 @@ func writeConfig(path, dsn string, publicPort, adminPort int, schemas []schemaRe
 					},
 				},
 				"code": map[string]any{"enabled": true},
+				// Second factors, enrolled in the settings flow.
+				"totp":          map[string]any{"enabled": true, "config": map[string]any{"issuer": "terraform-provider-ory-acctest"}},
+				"lookup_secret": map[string]any{"enabled": true},
 			},
 			"flows": map[string]any{
 				"recovery":     map[string]any{"enabled": true, "use": "code"},
 				"verification": map[string]any{"enabled": true, "use": "code"},
+				// Kratos's default, spelled out: an identity with a second
+				// factor needs it; one without logs in with a password alone.
+				"settings": map[string]any{"required_aal": "highest_available"},
 			},
 		},
+		"session": map[string]any{"whoami": map[string]any{"required_aal": "highest_available"}},
 		// Low cost: hashing dominates password tests otherwise (needs --dev).
 		"hashers": map[string]any{"algorithm": "bcrypt", "bcrypt": map[string]any{"cost": 4}},
 		"secrets": map[string]any{

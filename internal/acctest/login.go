@@ -180,8 +180,19 @@ func responseError(status int, body []byte) error {
 	if invalid {
 		err = fmt.Errorf("%w: %w", ErrInvalidCredentials, err)
 	}
-	return err
+	return &responseErr{status: status, id: decodeErrorID(body), err: err}
 }
+
+// responseErr is an error answer of the public API, with its status and
+// Kratos's error id, for callers that tell answers apart by them.
+type responseErr struct {
+	status int
+	id     string
+	err    error
+}
+
+func (e *responseErr) Error() string { return e.err.Error() }
+func (e *responseErr) Unwrap() error { return e.err }
 
 // redactedError hides a secret in an error's text but keeps its chain.
 type redactedError struct {

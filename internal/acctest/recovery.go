@@ -27,6 +27,11 @@ type selfServiceFlow struct {
 			Attributes struct {
 				Name  string `json:"name"`
 				Value any    `json:"value"`
+				// ID and Text are those of a text node (a TOTP secret).
+				ID   string `json:"id"`
+				Text struct {
+					Text string `json:"text"`
+				} `json:"text"`
 			} `json:"attributes"`
 		} `json:"nodes"`
 	} `json:"ui"`

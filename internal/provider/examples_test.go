@@ -277,3 +277,59 @@ func TestAccExample_identityPasswordHashed(t *testing.T) {
 		},
 	})
 }
+
+// The ory_identity_second_factor_reset example applies: Alice, who enrolled
+// an authenticator app, logs in with her password alone after the version
+// is bumped as the example says; applying it unchanged resets nothing.
+func TestAccExample_identitySecondFactorReset(t *testing.T) {
+	example := readExample(t, "resources/ory_identity_second_factor_reset/resource.tf")
+	bumped := strings.Replace(example, "version     = 1", "version     = 2", 1)
+	if bumped == example {
+		t.Fatal("the example no longer sets version = 1; update this test")
+	}
+	// Alice needs a password to log in and enrol.
+	const withPassword = `
+variable "alice_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "ory_identity_password" "alice" {
+  identity_id = ory_identity.alice.id
+  password    = var.alice_password
+}
+`
+	const email = "alice@example.com"
+	password := acctest.RandomPassword()
+	vars := config.Variables{"alice_password": config.StringVariable(password)}
+	const addr = "ory_identity_second_factor_reset.alice"
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkIdentitiesDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config:          example + withPassword,
+				ConfigVariables: vars,
+				Check:           expectSecondFactor(email, password, false),
+			},
+			{
+				PreConfig:       func() { enrolTOTP(t, email, password) },
+				Config:          example + withPassword,
+				ConfigVariables: vars,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: expectSecondFactor(email, password, true),
+			},
+			{
+				Config:          bumped + withPassword,
+				ConfigVariables: vars,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
+				},
+				Check: expectSecondFactor(email, password, false),
+			},
+		},
+	})
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -140,14 +141,7 @@ func (r *identityPasswordResource) ModifyPlan(ctx context.Context, req resource.
 	// Only the attributes needed are read: this runs for every password in
 	// every plan.
 	if req.State.Raw.IsNull() {
-		var id types.String
-		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("identity_id"), &id)...)
-		if resp.Diagnostics.HasError() || id.IsUnknown() || id.IsNull() || !isUUID(id.ValueString()) {
-			return
-		}
-		if _, err := r.client.GetIdentity(ctx, id.ValueString()); err != nil {
-			resp.Diagnostics.Append(identityLookupError(path.Root("identity_id"), id.ValueString(), err))
-		}
+		planIdentityExists(ctx, r.client, req.Plan, &resp.Diagnostics)
 		return
 	}
 
@@ -327,6 +321,19 @@ func appliedFingerprint(ctx context.Context, private privateGetter) (string, dia
 		diags.AddError("Corrupt Private State", "The recorded password fingerprint is not readable: "+err.Error()+". This is a bug in the provider; please report it.")
 	}
 	return fp, diags
+}
+
+// planIdentityExists checks at plan time that the identity a new resource
+// names in identity_id exists, when the id is known.
+func planIdentityExists(ctx context.Context, c *ory.Client, plan tfsdk.Plan, diags *diag.Diagnostics) {
+	var id types.String
+	diags.Append(plan.GetAttribute(ctx, path.Root("identity_id"), &id)...)
+	if diags.HasError() || id.IsUnknown() || id.IsNull() || !isUUID(id.ValueString()) {
+		return
+	}
+	if _, err := c.GetIdentity(ctx, id.ValueString()); err != nil {
+		diags.Append(identityLookupError(path.Root("identity_id"), id.ValueString(), err))
+	}
 }
 
 // identityLookupError explains an identity_id that does not resolve.
