@@ -43,7 +43,15 @@ func run(m *testing.M) int {
 	}
 	defer removeProviderBuild()
 	start := time.Now()
-	k, err := Start(context.Background())
+	// In-process and idle until a test logs in with it: every package gets
+	// one, so Kratos's configuration is the same for all.
+	oidc, err := StartOIDCProvider()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "acctest: cannot start the OIDC provider for the acceptance tests: %v\n", err)
+		return 1
+	}
+	defer oidc.Stop()
+	k, err := StartWith(context.Background(), StartOptions{OIDC: oidc})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "acctest: cannot start Kratos for the acceptance tests: %v\n", err)
 		return 1
