@@ -7,6 +7,7 @@ package acctest
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"net/http"
@@ -204,4 +205,14 @@ func (k *Kratos) Client() *ory.APIClient {
 	cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
 	cfg.UserAgent = "terraform-provider-ory-acctest"
 	return ory.NewAPIClient(cfg)
+}
+
+// apiBody is the body of a client-go error answer, which its error text
+// leaves out.
+func apiBody(err error) string {
+	var oe *ory.GenericOpenAPIError
+	if errors.As(err, &oe) {
+		return string(oe.Body())
+	}
+	return ""
 }

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"os"
 	"testing"
-
-	ory "github.com/ory/client-go"
 )
 
 // TestLoginOIDC proves the OIDC provider and LoginOIDC: a subject linked to
@@ -26,7 +24,9 @@ func TestLoginOIDC(t *testing.T) {
 			ctx := context.Background()
 			subject := "sub-" + randomHex(8)
 			id := createIdentity(t, SchemaEmail, map[string]any{"email": RandomEmail()}, "")
-			linkOIDC(t, id, subject)
+			if err := LinkOIDC(ctx, id, subject); err != nil {
+				t.Fatal(err)
+			}
 
 			got, err := LoginOIDC(ctx, subject, RandomEmail())
 			if err != nil {
@@ -47,27 +47,5 @@ func TestLoginOIDC(t *testing.T) {
 				t.Errorf("LoginOIDC(unlinked) landed on the linked identity %s", id)
 			}
 		})
-	}
-}
-
-// linkOIDC links identity id to subject at the test provider, as an admin
-// would: PUT with the identity as it is and the OIDC credential to import.
-func linkOIDC(t *testing.T, id, subject string) {
-	t.Helper()
-	ctx := context.Background()
-	c := Client()
-	ident, _, err := c.IdentityAPI.GetIdentity(ctx, id).Execute()
-	if err != nil {
-		t.Fatalf("GetIdentity: %v %s", err, apiBody(err))
-	}
-	traits, _ := ident.Traits.(map[string]any)
-	body := ory.NewUpdateIdentityBody(ident.SchemaId, ident.GetState(), traits)
-	body.SetCredentials(ory.IdentityWithCredentials{Oidc: &ory.IdentityWithCredentialsOidc{
-		Config: &ory.IdentityWithCredentialsOidcConfig{Providers: []ory.IdentityWithCredentialsOidcConfigProvider{
-			{Provider: OIDCProviderID, Subject: subject},
-		}},
-	}})
-	if _, _, err := c.IdentityAPI.UpdateIdentity(ctx, id).UpdateIdentityBody(*body).Execute(); err != nil {
-		t.Fatalf("UpdateIdentity (link %s): %v %s", subject, err, apiBody(err))
 	}
 }
