@@ -152,6 +152,7 @@ func (p *oryProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewIdentityResource,
 		NewIdentityPasswordResource,
+		NewIdentityOIDCCredentialResource,
 	}
 }
 
