@@ -7,6 +7,7 @@ package acctest
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"net/http"
@@ -43,7 +44,15 @@ func run(m *testing.M) int {
 	}
 	defer removeProviderBuild()
 	start := time.Now()
-	k, err := Start(context.Background())
+	// In-process and idle until a test logs in with it: every package gets
+	// one, so Kratos's configuration is the same for all.
+	oidc, err := StartOIDCProvider()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "acctest: cannot start the OIDC provider for the acceptance tests: %v\n", err)
+		return 1
+	}
+	defer oidc.Stop()
+	k, err := StartWith(context.Background(), StartOptions{OIDC: oidc})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "acctest: cannot start Kratos for the acceptance tests: %v\n", err)
 		return 1
@@ -196,4 +205,14 @@ func (k *Kratos) Client() *ory.APIClient {
 	cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
 	cfg.UserAgent = "terraform-provider-ory-acctest"
 	return ory.NewAPIClient(cfg)
+}
+
+// apiBody is the body of a client-go error answer, which its error text
+// leaves out.
+func apiBody(err error) string {
+	var oe *ory.GenericOpenAPIError
+	if errors.As(err, &oe) {
+		return string(oe.Body())
+	}
+	return ""
 }

@@ -137,14 +137,6 @@ func createIdentity(t *testing.T, schema string, traits map[string]any, password
 	return ident.Id
 }
 
-func apiBody(err error) string {
-	var oe *ory.GenericOpenAPIError
-	if errors.As(err, &oe) {
-		return string(oe.Body())
-	}
-	return ""
-}
-
 // TestParallelUse runs what parallel provider tests do at once: the database
 // must make concurrent writers wait, not fail them.
 func TestParallelUse(t *testing.T) {

@@ -63,6 +63,7 @@ type Kratos struct {
 	bin     string
 	cfgPath string
 	pg      *postgres // the database cluster, for DatabasePostgres
+	oidc    *OIDCProvider
 
 	stopOnce sync.Once
 	mu       sync.Mutex
@@ -96,6 +97,10 @@ type StartOptions struct {
 	// Database is DatabaseSQLite or DatabasePostgres (a throw-away cluster
 	// of its own); empty means what ACCTEST_KRATOS_DB says, else SQLite.
 	Database string
+	// OIDC, when set, is an OIDC provider Kratos trusts for login and
+	// registration (selfservice.methods.oidc); it must be running before
+	// the first login, not before Kratos starts.
+	OIDC *OIDCProvider
 }
 
 func (o StartOptions) database() (string, error) {
@@ -133,6 +138,7 @@ func StartWith(ctx context.Context, opts StartOptions) (*Kratos, error) {
 		dir:      dir,
 		bin:      bin,
 		cfgPath:  filepath.Join(dir, "kratos.json"),
+		oidc:     opts.OIDC,
 	}
 	if err := k.start(ctx, opts.Schemas); err != nil {
 		k.Stop()
@@ -213,7 +219,7 @@ func (k *Kratos) serveOnFreePorts(ctx context.Context, dsn string, schemas []sch
 	}
 	k.AdminURL = fmt.Sprintf("http://127.0.0.1:%d", adminPort)
 	k.PublicURL = fmt.Sprintf("http://127.0.0.1:%d", publicPort)
-	if err := writeConfig(k.cfgPath, dsn, publicPort, adminPort, schemas); err != nil {
+	if err := writeConfig(k.cfgPath, dsn, publicPort, adminPort, schemas, k.oidc); err != nil {
 		return err
 	}
 	return k.serve(ctx)
@@ -561,8 +567,38 @@ func fileURL(path string) string {
 	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(path)}).String()
 }
 
-func writeConfig(path, dsn string, publicPort, adminPort int, schemas []schemaRef) error {
+// writeConfig writes Kratos's configuration; a non-nil oidc enables the oidc
+// method with that provider, and a session right after an OIDC registration.
+func writeConfig(path, dsn string, publicPort, adminPort int, schemas []schemaRef, oidc *OIDCProvider) error {
 	publicURL := fmt.Sprintf("http://127.0.0.1:%d/", publicPort)
+	methods := map[string]any{
+		"password": map[string]any{
+			"enabled": true,
+			"config": map[string]any{
+				// No network in tests; the other checks stay on.
+				"haveibeenpwned_enabled":              false,
+				"min_password_length":                 8,
+				"identifier_similarity_check_enabled": true,
+			},
+		},
+		"code": map[string]any{"enabled": true},
+		// Second factors, enrolled in the settings flow.
+		"totp":          map[string]any{"enabled": true, "config": map[string]any{"issuer": "terraform-provider-ory-acctest"}},
+		"lookup_secret": map[string]any{"enabled": true},
+	}
+	flows := map[string]any{
+		"recovery":     map[string]any{"enabled": true, "use": "code"},
+		"verification": map[string]any{"enabled": true, "use": "code"},
+		// Kratos's default, spelled out: an identity with a second factor
+		// needs it; one without logs in with a password alone.
+		"settings": map[string]any{"required_aal": "highest_available"},
+	}
+	if oidc != nil {
+		methods["oidc"] = oidc.kratosConfig()
+		flows["registration"] = map[string]any{
+			"after": map[string]any{"oidc": map[string]any{"hooks": []map[string]any{{"hook": "session"}}}},
+		}
+	}
 	cfg := map[string]any{
 		"dsn": dsn,
 		"log": map[string]any{"level": logLevel(), "format": "text", "leak_sensitive_values": false},
@@ -573,28 +609,8 @@ func writeConfig(path, dsn string, publicPort, adminPort int, schemas []schemaRe
 		"selfservice": map[string]any{
 			"default_browser_return_url": publicURL,
 			"allowed_return_urls":        []string{publicURL},
-			"methods": map[string]any{
-				"password": map[string]any{
-					"enabled": true,
-					"config": map[string]any{
-						// No network in tests; the other checks stay on.
-						"haveibeenpwned_enabled":              false,
-						"min_password_length":                 8,
-						"identifier_similarity_check_enabled": true,
-					},
-				},
-				"code": map[string]any{"enabled": true},
-				// Second factors, enrolled in the settings flow.
-				"totp":          map[string]any{"enabled": true, "config": map[string]any{"issuer": "terraform-provider-ory-acctest"}},
-				"lookup_secret": map[string]any{"enabled": true},
-			},
-			"flows": map[string]any{
-				"recovery":     map[string]any{"enabled": true, "use": "code"},
-				"verification": map[string]any{"enabled": true, "use": "code"},
-				// Kratos's default, spelled out: an identity with a second
-				// factor needs it; one without logs in with a password alone.
-				"settings": map[string]any{"required_aal": "highest_available"},
-			},
+			"methods":                    methods,
+			"flows":                      flows,
 		},
 		"session": map[string]any{"whoami": map[string]any{"required_aal": "highest_available"}},
 		// Low cost: hashing dominates password tests otherwise (needs --dev).

@@ -95,21 +95,11 @@ func completeRecovery(ctx context.Context, recoveryLink, code, newPassword strin
 	if t := recovery.csrfToken(); t != "" {
 		body["csrf_token"] = t
 	}
-	status, answer, err := b.send(ctx, http.MethodPost, recovery.UI.Action, body)
+	to, err := b.submitForRedirect(ctx, recovery.UI.Action, body)
 	if err != nil {
 		return fmt.Errorf("recovery: submitting the code: %w", err)
 	}
-	var redirect struct {
-		Error struct {
-			ID string `json:"id"`
-		} `json:"error"`
-		RedirectBrowserTo string `json:"redirect_browser_to"`
-	}
-	_ = json.Unmarshal(answer, &redirect)
-	if status != http.StatusUnprocessableEntity || redirect.Error.ID != errBrowserLocationChangeRequired {
-		return fmt.Errorf("recovery: submitting the code: want HTTP 422 %s, got %w", errBrowserLocationChangeRequired, responseError(status, answer))
-	}
-	settingsID, err := flowParam(redirect.RedirectBrowserTo)
+	settingsID, err := flowParam(to)
 	if err != nil {
 		return fmt.Errorf("recovery: redirect_browser_to: %w", err)
 	}
@@ -126,7 +116,7 @@ func completeRecovery(ctx context.Context, recoveryLink, code, newPassword strin
 	}
 
 	// 4. The user sets a password.
-	status, answer, err = b.send(ctx, http.MethodPost, settings.UI.Action,
+	status, answer, err := b.send(ctx, http.MethodPost, settings.UI.Action,
 		map[string]string{"method": "password", "password": newPassword, "csrf_token": csrf})
 	if err != nil {
 		return fmt.Errorf("settings: setting the password: %w", err)
@@ -177,6 +167,27 @@ func (b *browser) getFlow(ctx context.Context, u string, out *selfServiceFlow) e
 		return errors.New("the answer is not a flow")
 	}
 	return nil
+}
+
+// submitForRedirect submits a browser flow's form as JSON and returns where
+// Kratos sends the browser next: it answers such a submission with 422
+// browser_location_change_required and the URL, anything else is an error.
+func (b *browser) submitForRedirect(ctx context.Context, action string, body any) (string, error) {
+	status, answer, err := b.send(ctx, http.MethodPost, action, body)
+	if err != nil {
+		return "", err
+	}
+	var redirect struct {
+		Error struct {
+			ID string `json:"id"`
+		} `json:"error"`
+		RedirectBrowserTo string `json:"redirect_browser_to"`
+	}
+	_ = json.Unmarshal(answer, &redirect)
+	if status != http.StatusUnprocessableEntity || redirect.Error.ID != errBrowserLocationChangeRequired {
+		return "", fmt.Errorf("want HTTP 422 %s, got %w", errBrowserLocationChangeRequired, responseError(status, answer))
+	}
+	return redirect.RedirectBrowserTo, nil
 }
 
 func (b *browser) send(ctx context.Context, method, u string, body any) (int, []byte, error) {

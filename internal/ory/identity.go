@@ -60,6 +60,9 @@ type Identity struct {
 	PasswordFingerprint string
 	// Identifiers are the values that log in (IdentifierMethods), sorted.
 	Identifiers []string
+	// OIDCLinks are the identifiers of the OIDC credential, one
+	// "provider:subject" per linked account, sorted.
+	OIDCLinks []string
 }
 
 // VerifiedValues returns the values of the verified addresses.
@@ -174,9 +177,10 @@ func (c *Client) UpdateIdentity(ctx context.Context, id string, in IdentityInput
 	return got, err
 }
 
-// put sends PUT /admin/identities/{id} once; a non-nil password replaces
-// the password credential.
-func (c *Client) put(ctx context.Context, id string, in IdentityInput, password *PasswordInput) (*Identity, error) {
+// put sends PUT /admin/identities/{id} once. Non-nil credentials are
+// imported: a password replaces the password credential, OIDC providers are
+// linked besides those already linked; credentials of other types are kept.
+func (c *Client) put(ctx context.Context, id string, in IdentityInput, credentials *client.IdentityWithCredentials) (*Identity, error) {
 	state := in.State
 	if state == "" {
 		state = StateActive
@@ -188,7 +192,7 @@ func (c *Client) put(ctx context.Context, id string, in IdentityInput, password 
 		MetadataPublic: in.MetadataPublic,
 		MetadataAdmin:  in.MetadataAdmin,
 		ExternalId:     in.ExternalID,
-		Credentials:    password.credentials(),
+		Credentials:    credentials,
 	}
 	var w wireIdentity
 	if _, err := c.do(ctx, http.MethodPut, "/admin/identities/"+url.PathEscape(id), nil, body, &w); err != nil {

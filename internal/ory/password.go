@@ -110,7 +110,7 @@ func (c *Client) setPassword(ctx context.Context, id string, p PasswordInput) (*
 	err = c.write(ctx, writeOp{
 		what: "set password of identity " + id,
 		send: func(ctx context.Context) error {
-			_, err := c.put(ctx, id, in, &p)
+			_, err := c.put(ctx, id, in, p.credentials())
 			return err
 		},
 		resolve: func(ctx context.Context) (bool, error) {

@@ -95,6 +95,7 @@ func (w *wireIdentity) identity() *Identity {
 		}
 	}
 	out.Identifiers = slices.Sorted(maps.Keys(ids))
+	out.OIDCLinks = slices.Sorted(slices.Values(w.Credentials[credentialsOIDC].Identifiers))
 	return out
 }
 

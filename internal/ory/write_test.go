@@ -59,6 +59,8 @@ type fakeIdentity struct {
 	hash                string
 	addresses           []map[string]any
 	hiddenFor           int
+	// oidc are the identifiers ("provider:subject") of its OIDC links.
+	oidc []string
 }
 
 // Routes, as the fault plan and the counters name them.
@@ -70,6 +72,7 @@ const (
 	routePatch  = "PATCH /admin/identities/{id}"
 	routeDelete = "DELETE /admin/identities/{id}"
 	routeSchema = "GET /schemas/{id}"
+	routeUnlink = "DELETE /admin/identities/{id}/credentials/oidc"
 )
 
 // fault is what goes wrong with one request; the zero fault is none.
@@ -245,6 +248,8 @@ func routeOf(r *http.Request) (route, id string) {
 	switch {
 	case path == "/admin/identities":
 		return r.Method + " /admin/identities", ""
+	case strings.HasPrefix(path, "/admin/identities/") && strings.HasSuffix(path, "/credentials/oidc"):
+		return r.Method + " /admin/identities/{id}/credentials/oidc", strings.TrimSuffix(strings.TrimPrefix(path, "/admin/identities/"), "/credentials/oidc")
 	case strings.HasPrefix(path, "/admin/identities/"):
 		return r.Method + " /admin/identities/{id}", strings.TrimPrefix(path, "/admin/identities/")
 	case strings.HasPrefix(path, "/schemas/"):
@@ -354,7 +359,7 @@ func (fk *fakeKratos) apply(route, id string, query map[string][]string, body []
 		out := []map[string]any{}
 		for _, i := range fk.sorted() {
 			email, _ := i.traits["email"].(string)
-			if want != "" && !strings.EqualFold(email, want) {
+			if want != "" && !strings.EqualFold(email, want) && !slices.Contains(i.oidc, want) {
 				continue
 			}
 			if len(ids) > 0 && !slices.Contains(ids, i.id) {
@@ -401,6 +406,9 @@ func (fk *fakeKratos) apply(route, id string, query map[string][]string, body []
 		i.traits, _ = in["traits"].(map[string]any)
 		i.state, _ = in["state"].(string)
 		i.metadataPublic, i.metadataAdmin = in["metadata_public"], in["metadata_admin"]
+		if !fk.importOIDC(i, in) {
+			return kratosError(http.StatusConflict, "Unable to insert or update resource because a resource with that value exists already")
+		}
 		fk.setCredentials(i, in)
 		return encode(http.StatusOK, fk.wire(i, false))
 	case routePatch:
@@ -424,8 +432,42 @@ func (fk *fakeKratos) apply(route, id string, query map[string][]string, body []
 	case routeDelete:
 		delete(fk.identities, id)
 		return http.StatusNoContent, nil
+	case routeUnlink:
+		identifier := ""
+		if v := query["identifier"]; len(v) > 0 {
+			identifier = v[0]
+		}
+		n := len(i.oidc)
+		i.oidc = slices.DeleteFunc(i.oidc, func(s string) bool { return s == identifier })
+		if len(i.oidc) == n {
+			return kratosError(http.StatusNotFound, "The identifier was not found among OIDC credentials.")
+		}
+		return http.StatusNoContent, nil
 	}
 	return kratosError(http.StatusNotFound, "no such route")
+}
+
+// importOIDC adds the OIDC links of a PUT body to i, as Kratos does; false
+// when one is linked already, to i or to another identity (Kratos's
+// conflict).
+func (fk *fakeKratos) importOIDC(i *fakeIdentity, in map[string]any) bool {
+	creds, _ := in["credentials"].(map[string]any)
+	oidc, _ := creds["oidc"].(map[string]any)
+	cfg, _ := oidc["config"].(map[string]any)
+	providers, _ := cfg["providers"].([]any)
+	var add []string
+	for _, p := range providers {
+		m, _ := p.(map[string]any)
+		identifier := fmt.Sprintf("%s:%s", m["provider"], m["subject"])
+		for _, other := range fk.identities {
+			if slices.Contains(other.oidc, identifier) {
+				return false
+			}
+		}
+		add = append(add, identifier)
+	}
+	i.oidc = append(i.oidc, add...)
+	return true
 }
 
 // setCredentials stores the password of a create or PUT body as a
@@ -485,6 +527,14 @@ func (fk *fakeKratos) wire(i *fakeIdentity, withPassword bool) map[string]any {
 		m["credentials"] = map[string]any{"password": map[string]any{
 			"type": "password", "identifiers": []any{i.traits["email"]}, "config": cfg, "version": 0,
 		}}
+	}
+	if len(i.oidc) > 0 {
+		creds, _ := m["credentials"].(map[string]any)
+		if creds == nil {
+			creds = map[string]any{}
+			m["credentials"] = creds
+		}
+		creds["oidc"] = map[string]any{"type": "oidc", "identifiers": slices.Clone(i.oidc), "version": 0}
 	}
 	return m
 }

@@ -333,3 +333,35 @@ resource "ory_identity_password" "alice" {
 		},
 	})
 }
+
+// The ory_identity_oidc_credential example applies with the test provider in
+// place of "google": the example's subject signs in by SSO and lands on the
+// example's identity, and nothing drifts.
+func TestAccExample_identityOIDCCredential(t *testing.T) {
+	example := readExample(t, "resources/ory_identity_oidc_credential/resource.tf")
+	test := strings.Replace(example, `provider_id = "google"`, fmt.Sprintf("provider_id = %q", acctest.OIDCProviderID), 1)
+	if test == example {
+		t.Fatal(`the example no longer sets provider_id = "google"; update this test`)
+	}
+	var id string
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkIdentitiesDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config: test,
+				Check: resource.ComposeTestCheckFunc(
+					captureID("ory_identity.sso_admin", &id),
+					expectSSO("109876543210987654321", &id),
+				),
+			},
+			{
+				Config: test,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+		},
+	})
+}

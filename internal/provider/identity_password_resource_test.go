@@ -515,7 +515,7 @@ func expectUnchanged(t *testing.T, id *string, before *[]byte) resource.TestChec
 	return func(*terraform.State) error {
 		after := identitySnapshot(t, *id)
 		if string(after) != string(*before) {
-			return fmt.Errorf("setting the password changed the identity:\nbefore %s\nafter  %s", *before, after)
+			return fmt.Errorf("the identity changed:\nbefore %s\nafter  %s", *before, after)
 		}
 		return nil
 	}

@@ -153,6 +153,7 @@ func (p *oryProvider) Resources(_ context.Context) []func() resource.Resource {
 		NewIdentityResource,
 		NewIdentityPasswordResource,
 		NewIdentitySecondFactorResetResource,
+		NewIdentityOIDCCredentialResource,
 	}
 }
 
