@@ -147,3 +147,48 @@ resource "ory_identity_password" "admin" {
 		}
 	})
 }
+
+// The warning for a password the person changed comes once: at the plan and
+// apply after the change, not after that apply recorded it. Plan stays
+// clean throughout (exit code 0).
+func TestAccCLI_passwordKeepWarnsOnce(t *testing.T) {
+	skipUnlessAcc(t)
+	acctest.PreCheck(t)
+	email, initial, chosen := acctest.RandomEmail(), acctest.RandomPassword(), acctest.RandomPassword()
+	w := acctest.NewCLI(t).Workdir(t, map[string]string{"main.tf": cliProviderBlock + fmt.Sprintf(`
+variable "initial_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "ory_identity" "person" {
+  schema_id = "email"
+  traits    = jsonencode({ email = %q })
+}
+
+resource "ory_identity_password" "person" {
+  identity_id       = ory_identity.person.id
+  password          = var.initial_password
+  on_change_outside = "keep"
+}
+`, email)})
+	w.SetEnv("TF_VAR_initial_password=" + initial)
+	t.Cleanup(func() { w.MustRun(t, 0, "destroy", "-auto-approve", "-no-color") })
+	w.MustRun(t, 0, "apply", "-auto-approve", "-no-color")
+	changeOwnPassword(t, email, initial, chosen)
+
+	const warning = "Password Changed Outside Terraform"
+	warned := func(r acctest.Result) bool { return strings.Contains(r.Stdout+r.Stderr, warning) }
+	if r := w.MustRun(t, 0, "plan", "-detailed-exitcode", "-no-color"); !warned(r) {
+		t.Errorf("the plan after the change does not warn:\n%s", r.Stdout)
+	}
+	if r := w.MustRun(t, 0, "apply", "-auto-approve", "-no-color"); !warned(r) || !strings.Contains(r.Stdout, "0 changed") {
+		t.Errorf("the apply after the change does not warn, or changes something:\n%s", r.Stdout)
+	}
+	if r := w.MustRun(t, 0, "plan", "-detailed-exitcode", "-no-color"); warned(r) {
+		t.Errorf("the plan after the apply warns again:\n%s%s", r.Stdout, r.Stderr)
+	}
+	if _, err := acctest.Login(context.Background(), email, chosen); err != nil {
+		t.Errorf("the person's own password no longer works: %v", err)
+	}
+}

@@ -365,3 +365,36 @@ func TestAccExample_identityOIDCCredential(t *testing.T) {
 		},
 	})
 }
+
+// The initial-password example applies: Alice logs in with the initial
+// password and chooses her own in her settings; plan stays clean, apply
+// reverts nothing, and her password keeps working.
+func TestAccExample_identityPasswordInitial(t *testing.T) {
+	example := readExample(t, "resources/ory_identity_password/initial-password/resource.tf")
+	const email = "alice@example.com"
+	initial, chosen := acctest.RandomPassword(), acctest.RandomPassword()
+	vars := config.Variables{"alice_initial_password": config.StringVariable(initial)}
+	var id string
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkIdentitiesDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config:          example,
+				ConfigVariables: vars,
+				Check:           resource.ComposeTestCheckFunc(captureID("ory_identity.alice", &id), expectLogin(email, initial, &id)),
+			},
+			{
+				PreConfig:       func() { changeOwnPassword(t, email, initial, chosen) },
+				Config:          example,
+				ConfigVariables: vars,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: expectLogin(email, chosen, &id),
+			},
+		},
+	})
+}
