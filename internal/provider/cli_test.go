@@ -245,3 +245,31 @@ func TestAccCLI_inviteExampleOneOff(t *testing.T) {
 		}
 	}
 }
+
+// metadata_admin is not sensitive: plan output shows it for review, and
+// sensitive() in the configuration hides it, as the docs say.
+func TestAccCLI_metadataAdminInPlan(t *testing.T) {
+	skipUnlessAcc(t)
+	acctest.PreCheck(t)
+	shown, hidden := acctest.RandomUsername(), acctest.RandomUsername()
+	w := acctest.NewCLI(t).Workdir(t, map[string]string{"main.tf": cliProviderBlock + fmt.Sprintf(`
+resource "ory_identity" "reviewed" {
+  schema_id      = "email"
+  traits         = jsonencode({ email = %q })
+  metadata_admin = jsonencode({ ticket = %q })
+}
+
+resource "ory_identity" "hidden" {
+  schema_id      = "email"
+  traits         = jsonencode({ email = %q })
+  metadata_admin = sensitive(jsonencode({ ticket = %q }))
+}
+`, acctest.RandomEmail(), shown, acctest.RandomEmail(), hidden)})
+	r := w.MustRun(t, 0, "plan", "-no-color")
+	if !strings.Contains(r.Stdout, shown) {
+		t.Errorf("plan output does not show metadata_admin:\n%s", r.Stdout)
+	}
+	if strings.Contains(r.Stdout+r.Stderr, hidden) {
+		t.Errorf("plan output shows a metadata_admin wrapped in sensitive():\n%s", r.Stdout)
+	}
+}
