@@ -211,3 +211,32 @@ func Redact(err error, secret string) error {
 	}
 	return &redactedError{msg: strings.ReplaceAll(err.Error(), secret, "[redacted]"), err: err}
 }
+
+// ChangePasswordViaSettings does what a person does in their account
+// settings to choose a new password, through the public API's native
+// settings flow with the session token of a fresh login (Kratos asks for a
+// new login once the session is older than privileged_session_max_age).
+// Errors carry Kratos's messages, never the password.
+func ChangePasswordViaSettings(ctx context.Context, sessionToken, newPassword string) error {
+	k := running()
+	if k == nil {
+		return errNotStarted
+	}
+	hdr := http.Header{"X-Session-Token": {sessionToken}}
+	var flow selfServiceFlow
+	if err := doJSON(ctx, http.MethodGet, k.PublicURL+"/self-service/settings/api", nil, hdr, &flow); err != nil {
+		return fmt.Errorf("settings: creating flow: %w", err)
+	}
+	if flow.UI.Action == "" {
+		return fmt.Errorf("settings: flow %s has no ui.action", flow.ID)
+	}
+	var done selfServiceFlow
+	body := map[string]string{"method": "password", "password": newPassword}
+	if err := doJSON(ctx, http.MethodPost, flow.UI.Action, body, hdr, &done); err != nil {
+		return Redact(fmt.Errorf("settings: setting the password: %w", err), newPassword)
+	}
+	if done.State != "success" {
+		return fmt.Errorf("settings: flow %s is in state %q after setting the password, want \"success\"", flow.ID, done.State)
+	}
+	return nil
+}

@@ -3,6 +3,8 @@ package provider_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -146,4 +148,128 @@ resource "ory_identity_password" "admin" {
 			t.Fatal("the state file holds the write-only password")
 		}
 	})
+}
+
+// The warning for a password the person changed comes once: at the plan and
+// apply after the change, not after that apply recorded it. Plan stays
+// clean throughout (exit code 0).
+func TestAccCLI_passwordKeepWarnsOnce(t *testing.T) {
+	skipUnlessAcc(t)
+	acctest.PreCheck(t)
+	email, initial, chosen := acctest.RandomEmail(), acctest.RandomPassword(), acctest.RandomPassword()
+	w := acctest.NewCLI(t).Workdir(t, map[string]string{"main.tf": cliProviderBlock + fmt.Sprintf(`
+variable "initial_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "ory_identity" "person" {
+  schema_id = "email"
+  traits    = jsonencode({ email = %q })
+}
+
+resource "ory_identity_password" "person" {
+  identity_id       = ory_identity.person.id
+  password          = var.initial_password
+  on_change_outside = "keep"
+}
+`, email)})
+	w.SetEnv("TF_VAR_initial_password=" + initial)
+	t.Cleanup(func() { w.MustRun(t, 0, "destroy", "-auto-approve", "-no-color") })
+	w.MustRun(t, 0, "apply", "-auto-approve", "-no-color")
+	changeOwnPassword(t, email, initial, chosen)
+
+	const warning = "Password Changed Outside Terraform"
+	warned := func(r acctest.Result) bool { return strings.Contains(r.Stdout+r.Stderr, warning) }
+	if r := w.MustRun(t, 0, "plan", "-detailed-exitcode", "-no-color"); !warned(r) {
+		t.Errorf("the plan after the change does not warn:\n%s", r.Stdout)
+	}
+	if r := w.MustRun(t, 0, "apply", "-auto-approve", "-no-color"); !warned(r) || !strings.Contains(r.Stdout, "0 changed") {
+		t.Errorf("the apply after the change does not warn, or changes something:\n%s", r.Stdout)
+	}
+	if r := w.MustRun(t, 0, "plan", "-detailed-exitcode", "-no-color"); warned(r) {
+		t.Errorf("the plan after the apply warns again:\n%s%s", r.Stdout, r.Stderr)
+	}
+	if _, err := acctest.Login(context.Background(), email, chosen); err != nil {
+		t.Errorf("the person's own password no longer works: %v", err)
+	}
+}
+
+// The invite example mints codes only in the run that asks for the
+// invitation: none on other plans and applies (counted in the provider's
+// request log), and the code delivered in that run works.
+func TestAccCLI_inviteExampleOneOff(t *testing.T) {
+	skipUnlessAcc(t)
+	acctest.PreCheck(t)
+	cli := acctest.NewCLI(t)
+	if !cli.AtLeast(t, 1, 11) {
+		t.Skip("ephemeral resources need Terraform 1.10 or OpenTofu 1.11 and later")
+	}
+	example := readExample(t, "ephemeral-resources/ory_identity_recovery_code/ephemeral-resource.tf")
+	test := strings.Replace(example, `"./deliver-invite.sh new-admin@example.com"`, `"sh deliver-invite.sh"`, 1)
+	if test == example {
+		t.Fatal("the example no longer runs ./deliver-invite.sh; update this test")
+	}
+	w := cli.Workdir(t, map[string]string{
+		"main.tf":           cliProviderBlock + test,
+		"deliver-invite.sh": "umask 077; printf '%s\\n%s\\n' \"$RECOVERY_LINK\" \"$RECOVERY_CODE\" > invite\n",
+	})
+	w.SetEnv("TF_LOG_PROVIDER=DEBUG")
+	t.Cleanup(func() { w.MustRun(t, 0, "destroy", "-auto-approve", "-no-color") })
+	minted := func(r acctest.Result) int { return strings.Count(r.Stderr, "/admin/recovery/code") }
+
+	if r := w.MustRun(t, 0, "apply", "-auto-approve", "-no-color"); minted(r) != 0 {
+		t.Errorf("an apply without invite_new_admin minted %d recovery codes", minted(r))
+	}
+	if r := w.MustRun(t, 0, "apply", "-auto-approve", "-no-color", "-var", "invite_new_admin=true"); minted(r) == 0 {
+		t.Error("the apply with invite_new_admin = true minted no recovery code")
+	}
+	b, err := os.ReadFile(filepath.Join(w.Dir, "invite"))
+	if err != nil {
+		t.Fatalf("the example delivered nothing: %v", err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("the delivery got %d lines, want the link and the code", len(lines))
+	}
+	password := acctest.RandomPassword()
+	if err := acctest.CompleteRecovery(context.Background(), lines[0], lines[1], password); err != nil {
+		t.Fatalf("the delivered invitation does not work: %v", err)
+	}
+	if _, err := acctest.Login(context.Background(), "new-admin@example.com", password); err != nil {
+		t.Errorf("the invited admin can not log in with the password they set: %v", err)
+	}
+	for _, cmd := range [][]string{{"plan", "-no-color"}, {"apply", "-auto-approve", "-no-color"}, {"plan", "-no-color"}} {
+		if r := w.MustRun(t, 0, cmd...); minted(r) != 0 {
+			t.Errorf("%s after the invitation minted %d recovery codes", cmd[0], minted(r))
+		}
+	}
+}
+
+// metadata_admin is not sensitive: plan output shows it for review, and
+// sensitive() in the configuration hides it, as the docs say.
+func TestAccCLI_metadataAdminInPlan(t *testing.T) {
+	skipUnlessAcc(t)
+	acctest.PreCheck(t)
+	shown, hidden := acctest.RandomUsername(), acctest.RandomUsername()
+	w := acctest.NewCLI(t).Workdir(t, map[string]string{"main.tf": cliProviderBlock + fmt.Sprintf(`
+resource "ory_identity" "reviewed" {
+  schema_id      = "email"
+  traits         = jsonencode({ email = %q })
+  metadata_admin = jsonencode({ ticket = %q })
+}
+
+resource "ory_identity" "hidden" {
+  schema_id      = "email"
+  traits         = jsonencode({ email = %q })
+  metadata_admin = sensitive(jsonencode({ ticket = %q }))
+}
+`, acctest.RandomEmail(), shown, acctest.RandomEmail(), hidden)})
+	r := w.MustRun(t, 0, "plan", "-no-color")
+	if !strings.Contains(r.Stdout, shown) {
+		t.Errorf("plan output does not show metadata_admin:\n%s", r.Stdout)
+	}
+	if strings.Contains(r.Stdout+r.Stderr, hidden) {
+		t.Errorf("plan output shows a metadata_admin wrapped in sensitive():\n%s", r.Stdout)
+	}
 }

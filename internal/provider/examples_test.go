@@ -1,6 +1,7 @@
 package provider_test
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"os"
@@ -13,10 +14,12 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+	client "github.com/ory/client-go"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/identity-as-code/terraform-provider-ory/internal/acctest"
@@ -363,5 +366,66 @@ func TestAccExample_identityOIDCCredential(t *testing.T) {
 				},
 			},
 		},
+	})
+}
+
+// The initial-password example applies: Alice logs in with the initial
+// password and chooses her own in her settings; plan stays clean, apply
+// reverts nothing, and her password keeps working.
+func TestAccExample_identityPasswordInitial(t *testing.T) {
+	example := readExample(t, "resources/ory_identity_password/initial-password/resource.tf")
+	const email = "alice@example.com"
+	initial, chosen := acctest.RandomPassword(), acctest.RandomPassword()
+	vars := config.Variables{"alice_initial_password": config.StringVariable(initial)}
+	var id string
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkIdentitiesDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config:          example,
+				ConfigVariables: vars,
+				Check:           resource.ComposeTestCheckFunc(captureID("ory_identity.alice", &id), expectLogin(email, initial, &id)),
+			},
+			{
+				PreConfig:       func() { changeOwnPassword(t, email, initial, chosen) },
+				Config:          example,
+				ConfigVariables: vars,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: expectLogin(email, chosen, &id),
+			},
+		},
+	})
+}
+
+// The ory_identity data source example applies: it finds the admin by phone
+// number and by id, and reads the role from metadata.
+func TestAccExample_identityDataSource(t *testing.T) {
+	skipUnlessAcc(t)
+	example := readExample(t, "data-sources/ory_identity/data-source.tf")
+	got, _, err := acctest.Client().IdentityAPI.CreateIdentity(context.Background()).CreateIdentityBody(client.CreateIdentityBody{
+		SchemaId:       "phone",
+		Traits:         map[string]any{"phone": "+14155552671", "email": "admin@example.com"},
+		MetadataPublic: map[string]any{"role": "admin"},
+	}).Execute()
+	if err != nil {
+		t.Fatalf("creating the example's admin through the API: %v", err)
+	}
+	t.Cleanup(func() { _, _ = acctest.Client().IdentityAPI.DeleteIdentity(context.Background(), got.Id).Execute() })
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:          example,
+			ConfigVariables: config.Variables{"identity_id": config.StringVariable(got.Id)},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownOutputValue("admin_id", knownvalue.StringExact(got.Id)),
+				statecheck.ExpectKnownOutputValue("role", knownvalue.StringExact("admin")),
+			},
+		}},
 	})
 }

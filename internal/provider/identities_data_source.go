@@ -30,9 +30,10 @@ type identitiesDataSource struct {
 }
 
 type identitiesDataSourceModel struct {
-	Identifier types.String          `tfsdk:"identifier"`
-	IDs        types.Set             `tfsdk:"ids"`
-	Identities []identitiesItemModel `tfsdk:"identities"`
+	Identifier    types.String          `tfsdk:"identifier"`
+	IDs           types.Set             `tfsdk:"ids"`
+	IncludeTraits types.Bool            `tfsdk:"include_traits"`
+	Identities    []identitiesItemModel `tfsdk:"identities"`
 }
 
 type identitiesItemModel struct {
@@ -50,7 +51,9 @@ func (d *identitiesDataSource) Metadata(_ context.Context, req datasource.Metada
 
 func (d *identitiesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Lists Ory identities, all of them or those matching the filters, reading every page of the API.",
+		MarkdownDescription: "Lists Ory identities, all of them or those matching the filters, reading every page of the API. " +
+			"Everything listed lands in the state, in clear text: ids, schema ids, states, the verifiable and recovery addresses (emails, phone numbers) and, unless `include_traits = false`, every identity's traits (names and whatever else the identity schema holds: personal data). " +
+			"Credentials and metadata are never listed.",
 		Attributes: map[string]schema.Attribute{
 			"identifier": schema.StringAttribute{
 				MarkdownDescription: "Keep only the identities that sign in with this login identifier (an email, phone number or username). " +
@@ -64,13 +67,18 @@ func (d *identitiesDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 				Optional:            true,
 				Validators:          []validator.Set{setvalidator.ValueStringsAre(uuidValidator{})},
 			},
+			"include_traits": schema.BoolAttribute{
+				MarkdownDescription: "Whether each identity's `traits` are copied into the result, and so into the state. Defaults to `true`, as before the attribute existed. " +
+					"Set it to `false` when ids, states and addresses are all you need (to feed `for_each`, to find inactive accounts): `traits` is then null, and the state holds no traits.",
+				Optional: true,
+			},
 			"identities": schema.ListNestedAttribute{
 				MarkdownDescription: "The identities found, sorted by `id`. When both filters are set, an identity must match both.",
 				Computed:            true,
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"id":        schema.StringAttribute{Computed: true, MarkdownDescription: "The identity's UUID."},
 					"schema_id": schema.StringAttribute{Computed: true, MarkdownDescription: "The identity schema the traits are validated against."},
-					"traits":    schema.StringAttribute{Computed: true, MarkdownDescription: "The traits, a JSON object; read it with `jsondecode()`."},
+					"traits":    schema.StringAttribute{Computed: true, MarkdownDescription: "The traits, a JSON object; read it with `jsondecode()`. Null with `include_traits = false`."},
 					"state":     schema.StringAttribute{Computed: true, MarkdownDescription: "Whether the identity may sign in: one of " + quotedList(ory.States) + "."},
 					"verifiable_addresses": schema.ListNestedAttribute{
 						Computed:            true,
@@ -111,7 +119,7 @@ func (d *identitiesDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	}
 	sort.SliceStable(found, func(a, b int) bool { return found[a].ID < found[b].ID })
 
-	state := identitiesDataSourceModel{Identifier: cfg.Identifier, IDs: cfg.IDs, Identities: make([]identitiesItemModel, 0, len(found))}
+	state := identitiesDataSourceModel{Identifier: cfg.Identifier, IDs: cfg.IDs, IncludeTraits: cfg.IncludeTraits, Identities: make([]identitiesItemModel, 0, len(found))}
 	for i := range found {
 		// The same mapping as ory_identity, so the address lists read alike.
 		m, diags := identityFromAPI(ctx, &found[i], nil)
@@ -119,10 +127,14 @@ func (d *identitiesDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		if resp.Diagnostics.HasError() {
 			return
 		}
+		traits := types.StringNull()
+		if cfg.IncludeTraits.IsNull() || cfg.IncludeTraits.ValueBool() {
+			traits = types.StringValue(m.Traits.ValueString())
+		}
 		state.Identities = append(state.Identities, identitiesItemModel{
 			ID:                  m.ID,
 			SchemaID:            m.SchemaID,
-			Traits:              types.StringValue(m.Traits.ValueString()),
+			Traits:              traits,
 			State:               m.State,
 			VerifiableAddresses: m.VerifiableAddresses,
 			RecoveryAddresses:   m.RecoveryAddresses,

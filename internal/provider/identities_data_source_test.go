@@ -61,6 +61,11 @@ data "ory_identities" "by_identifier" {
   identifier = %q
 }
 
+data "ory_identities" "without_traits" {
+  identifier     = %q
+  include_traits = false
+}
+
 data "ory_identities" "both_filters" {
   identifier = %q
   ids        = [%q]
@@ -83,7 +88,7 @@ output "some" {
   value = data.ory_identities.some.identities[*].id
 }
 `, hclList(ids), hclList(append(some, "00000000-0000-4000-8000-000000000000")),
-		strings.ToUpper(emails[7]), emails[7], ids[8], emails[7], ids[8], strings.ToUpper(ids[7]), marker)
+		strings.ToUpper(emails[7]), emails[7], emails[7], ids[8], emails[7], ids[8], strings.ToUpper(ids[7]), marker)
 
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
@@ -96,6 +101,8 @@ output "some" {
 				statecheck.ExpectKnownOutputValue("some", idChecks(someSorted)),
 				statecheck.ExpectKnownValue("data.ory_identities.none", tfjsonpath.New("identities"), knownvalue.ListSizeExact(0)),
 				statecheck.ExpectKnownValue("data.ory_identities.both_filters", tfjsonpath.New("identities"), knownvalue.ListSizeExact(0)),
+				statecheck.ExpectKnownValue("data.ory_identities.without_traits", tfjsonpath.New("identities").AtSliceIndex(0).AtMapKey("id"), knownvalue.StringExact(ids[7])),
+				statecheck.ExpectKnownValue("data.ory_identities.without_traits", tfjsonpath.New("identities").AtSliceIndex(0).AtMapKey("traits"), knownvalue.Null()),
 				statecheck.ExpectKnownValue("data.ory_identities.both_filters_match", tfjsonpath.New("identities"), knownvalue.ListSizeExact(1)),
 				statecheck.ExpectKnownValue("data.ory_identities.both_filters_match", tfjsonpath.New("identities").AtSliceIndex(0).AtMapKey("id"), knownvalue.StringExact(ids[7])),
 				statecheck.ExpectKnownValue("data.ory_identities.by_identifier", tfjsonpath.New("identities"), knownvalue.ListExact([]knownvalue.Check{

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -38,6 +39,16 @@ var (
 // else changed the password.
 const privateAppliedFingerprint = "applied_fingerprint"
 
+// What to do with a password changed outside Terraform (on_change_outside).
+const (
+	// onChangeRestore plans an update that sets the configured password again.
+	onChangeRestore = "restore"
+	// onChangeKeep warns once and keeps it: for people who choose their own.
+	onChangeKeep = "keep"
+)
+
+var onChangeOutsideValues = []string{onChangeRestore, onChangeKeep}
+
 // NewIdentityPasswordResource returns the ory_identity_password resource.
 func NewIdentityPasswordResource() resource.Resource {
 	return &identityPasswordResource{}
@@ -56,6 +67,7 @@ type identityPasswordModel struct {
 	HashedPassword        types.String `tfsdk:"hashed_password"`
 	CredentialFingerprint types.String `tfsdk:"credential_fingerprint"`
 	RevokeSessions        types.Bool   `tfsdk:"revoke_sessions"`
+	OnChangeOutside       types.String `tfsdk:"on_change_outside"`
 }
 
 func (r *identityPasswordResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -65,7 +77,8 @@ func (r *identityPasswordResource) Metadata(_ context.Context, req resource.Meta
 func (r *identityPasswordResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The password credential of an identity. Setting it changes nothing else of the identity. " +
-			"A password changed outside Terraform (a recovery, an admin tool) shows in `plan`, and `apply` sets the configured one again. " +
+			"A password changed outside Terraform (a recovery, an admin tool) shows in `plan`, and `apply` sets the configured one again; " +
+			"with `on_change_outside = \"keep\"` it is an initial password instead, which the person may change. " +
 			"Destroying it replaces the password with a random secret nobody holds, since Ory can not delete a password credential.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -112,9 +125,21 @@ func (r *identityPasswordResource) Schema(_ context.Context, _ resource.SchemaRe
 				Computed: true,
 				Default:  booldefault.StaticBool(false),
 			},
+			"on_change_outside": schema.StringAttribute{
+				MarkdownDescription: "What a password changed outside Terraform (by its user in their settings, by a recovery, by an admin tool) leads to: one of " + quotedList(onChangeOutsideValues) + ". " +
+					"`restore` (the default) shows it in `plan` as an update, and `apply` sets the configured password again: for service and break-glass accounts, whose password is the configured one. " +
+					"`keep` makes the configured password an initial one, for accounts people use themselves: it is set at creation and when `password_wo_version`, `password` or `hashed_password` changes; " +
+					"a change outside Terraform is reported once, as a warning at the next refresh, and is kept, never reverted, and `plan` stays clean. " +
+					"Changing only this attribute sets no password.",
+				Optional:   true,
+				Computed:   true,
+				Default:    stringdefault.StaticString(onChangeRestore),
+				Validators: []validator.String{stringvalidator.OneOf(onChangeOutsideValues...)},
+			},
 			"credential_fingerprint": schema.StringAttribute{
-				MarkdownDescription: "A SHA-256 fingerprint of the password hash Ory stores. It reveals nothing about the password; it changes when the stored credential changes, which is how a password changed outside Terraform is detected.",
-				Computed:            true,
+				MarkdownDescription: "A SHA-256 fingerprint of the password hash Ory stores. It reveals nothing about the password; it changes when the stored credential changes, which is how a password changed outside Terraform is detected. " +
+					"With `on_change_outside = \"keep\"` it follows the stored credential without planning an update.",
+				Computed: true,
 			},
 		},
 	}
@@ -145,28 +170,46 @@ func (r *identityPasswordResource) ModifyPlan(ctx context.Context, req resource.
 		return
 	}
 
-	var stored, identityID types.String
+	var stored, identityID, mode types.String
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("credential_fingerprint"), &stored)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("identity_id"), &identityID)...)
+	resp.Diagnostics.Append(resp.Plan.GetAttribute(ctx, path.Root("on_change_outside"), &mode)...)
 	applied, diags := appliedFingerprint(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if stored.Equal(types.StringValue(applied)) {
-		if !passwordChanges(ctx, req, &resp.Diagnostics) {
-			// Nothing to send (only revoke_sessions changed, say): the stored
-			// credential stays.
-			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("credential_fingerprint"), stored)...)
+	changes := passwordChanges(ctx, req, &resp.Diagnostics)
+	drifted := !stored.Equal(types.StringValue(applied))
+	switch {
+	case changes:
+		if drifted && applied != "" {
+			resp.Diagnostics.Append(changedOutsideWarning(identityID.ValueString(), "Applying sets the configured password, as its configuration changed."))
 		}
-		return
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("credential_fingerprint"), types.StringUnknown())...)
+	case !drifted || mode.ValueString() == onChangeKeep:
+		// Nothing to send (only revoke_sessions changed, say, or a change
+		// outside Terraform is kept): the stored credential stays. Read
+		// already reported a change kept in keep mode; this one comes with
+		// a switch to keep (or an import), which Update records.
+		if drifted && applied != "" {
+			resp.Diagnostics.Append(changedOutsideWarning(identityID.ValueString(), "It is kept (on_change_outside = \"keep\"): Terraform records it as the current password and does not set the configured one."))
+		}
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("credential_fingerprint"), stored)...)
+	default:
+		if applied != "" {
+			resp.Diagnostics.Append(changedOutsideWarning(identityID.ValueString(), "Applying sets the configured password again (on_change_outside = \"restore\")."))
+		}
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("credential_fingerprint"), types.StringUnknown())...)
 	}
-	if applied != "" {
-		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("identity_id"), &identityID)...)
-		resp.Diagnostics.AddWarning("Password Changed Outside Terraform",
-			fmt.Sprintf("The password credential of identity %s is not the one Terraform set: it was changed outside Terraform (a recovery, a settings flow, an admin tool) or re-hashed by Ory after a login. "+
-				"Applying sets the configured password again.", identityID.ValueString()))
-	}
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("credential_fingerprint"), types.StringUnknown())...)
+}
+
+// changedOutsideWarning reports a password credential that is not the one
+// Terraform set, and what happens next.
+func changedOutsideWarning(identityID, next string) diag.Diagnostic {
+	return diag.NewWarningDiagnostic("Password Changed Outside Terraform",
+		fmt.Sprintf("The password credential of identity %s is not the one Terraform set: it was changed outside Terraform (a recovery, a settings flow, an admin tool) or re-hashed by Ory after a login. %s",
+			identityID, next))
 }
 
 func (r *identityPasswordResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -198,7 +241,32 @@ func (r *identityPasswordResource) Read(ctx context.Context, req resource.ReadRe
 	}
 	state.ID = state.IdentityID
 	state.CredentialFingerprint = types.StringValue(fp)
+	if state.OnChangeOutside.IsNull() {
+		// A state from before the attribute: its behaviour, without a diff.
+		state.OnChangeOutside = types.StringValue(onChangeRestore)
+	}
+	if state.OnChangeOutside.ValueString() == onChangeKeep {
+		r.keepChangedOutside(ctx, state, req.Private, resp.Private, &resp.Diagnostics)
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// keepChangedOutside reports a password changed outside Terraform once and
+// records it as the applied one. The record lives in private state, which
+// Terraform saves with the refreshed state at the next apply (or
+// apply -refresh-only): plans before that report it again.
+func (r *identityPasswordResource) keepChangedOutside(ctx context.Context, state identityPasswordModel, prior privateGetter, private privateSetter, diags *diag.Diagnostics) {
+	applied, d := appliedFingerprint(ctx, prior)
+	diags.Append(d...)
+	fp := state.CredentialFingerprint.ValueString()
+	if diags.HasError() || fp == applied {
+		return
+	}
+	if applied != "" {
+		diags.Append(changedOutsideWarning(state.IdentityID.ValueString(),
+			"It is kept (on_change_outside = \"keep\"): nothing is planned, and this warning is not repeated once an apply has recorded it. To set the configured password again, change password_wo_version (or password)."))
+	}
+	recordApplied(ctx, fp, private, diags)
 }
 
 func (r *identityPasswordResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -209,8 +277,10 @@ func (r *identityPasswordResource) Update(ctx context.Context, req resource.Upda
 		return
 	}
 	if !plan.CredentialFingerprint.IsUnknown() {
-		// ModifyPlan found no password to send.
+		// ModifyPlan found no password to send. In restore mode the stored
+		// credential is the applied one already; in keep mode it becomes so.
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		recordApplied(ctx, plan.CredentialFingerprint.ValueString(), resp.Private, &resp.Diagnostics)
 		return
 	}
 	r.set(ctx, plan, cfg, "Unable to Update Password", &resp.State, resp.Private, &resp.Diagnostics)
@@ -222,7 +292,15 @@ func passwordChanges(ctx context.Context, req resource.ModifyPlanRequest, diags 
 	var plan, prior identityPasswordModel
 	diags.Append(req.Plan.Get(ctx, &plan)...)
 	diags.Append(req.State.Get(ctx, &prior)...)
-	return diags.HasError() || !plan.Password.Equal(prior.Password) || !plan.HashedPassword.Equal(prior.HashedPassword) ||
+	if diags.HasError() {
+		return true
+	}
+	if prior.Password.IsNull() && prior.HashedPassword.IsNull() && prior.PasswordWOVersion.IsNull() {
+		// Imported, nothing set yet: restore sets the configured password,
+		// keep adopts the one the identity has.
+		return plan.OnChangeOutside.ValueString() != onChangeKeep
+	}
+	return !plan.Password.Equal(prior.Password) || !plan.HashedPassword.Equal(prior.HashedPassword) ||
 		!plan.PasswordWOVersion.Equal(prior.PasswordWOVersion)
 }
 
@@ -251,6 +329,9 @@ func (r *identityPasswordResource) ImportState(ctx context.Context, req resource
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
 	// Its default: import ends no session.
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("revoke_sessions"), false)...)
+	// Its default too. With keep in the configuration, the next apply
+	// records the imported password as the current one and sets none.
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("on_change_outside"), onChangeRestore)...)
 }
 
 // stateSetter is what Create and Update responses have in common.
@@ -291,14 +372,19 @@ func (r *identityPasswordResource) set(ctx context.Context, plan, cfg identityPa
 	plan.PasswordWO = types.StringNull()
 	plan.CredentialFingerprint = types.StringValue(fp)
 	diags.Append(state.Set(ctx, &plan)...)
-	b, _ := json.Marshal(fp)
-	diags.Append(private.SetKey(ctx, privateAppliedFingerprint, b)...)
+	recordApplied(ctx, fp, private, diags)
 	if plan.RevokeSessions.ValueBool() {
 		if err := r.client.RevokeSessions(ctx, id); err != nil {
 			diags.AddError(summary, fmt.Sprintf("The password of identity %s was set, but ending its sessions (revoke_sessions) failed: %s. "+
 				"Sessions opened with the old password may still work: end them with the admin API (DELETE /admin/identities/%s/sessions) or the Ory Console.", id, ory.Reason(err), id))
 		}
 	}
+}
+
+// recordApplied keeps fp as the fingerprint of the credential Terraform set.
+func recordApplied(ctx context.Context, fp string, private privateSetter, diags *diag.Diagnostics) {
+	b, _ := json.Marshal(fp)
+	diags.Append(private.SetKey(ctx, privateAppliedFingerprint, b)...)
 }
 
 // privateGetter reads provider private state.

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -403,40 +404,48 @@ func TestAccIdentityPassword_identityDeleted(t *testing.T) {
 	})
 }
 
-// A password imported by identity UUID is set by the next apply.
+// A password imported by identity UUID is set by the next apply; in keep
+// mode it is adopted as it is, and the next apply sets none.
 func TestAccIdentityPassword_import(t *testing.T) {
 	skipUnlessAcc(t)
-	email, old, configured := acctest.RandomEmail(), acctest.RandomPassword(), acctest.RandomPassword()
-	id := createIdentityWithPassword(t, email, old)
-	config := fmt.Sprintf(`
+	for _, mode := range []string{"restore", "keep"} {
+		t.Run(mode, func(t *testing.T) {
+			email, old, configured := acctest.RandomEmail(), acctest.RandomPassword(), acctest.RandomPassword()
+			id := createIdentityWithPassword(t, email, old)
+			config := fmt.Sprintf(`
 resource "ory_identity_password" "test" {
-  identity_id = %q
-  password    = %q
-}`, id, configured)
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config:             config,
-				ResourceName:       passwordAddr,
-				ImportState:        true,
-				ImportStateId:      id,
-				ImportStatePersist: true,
-				Check:              resource.TestCheckResourceAttr(passwordAddr, "identity_id", id),
-			},
-			{
-				Config: config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(passwordAddr, plancheck.ResourceActionUpdate)},
+  identity_id       = %q
+  password          = %q
+  on_change_outside = %q
+}`, id, configured, mode)
+			works, refused, what := configured, old, "the password from before the import"
+			if mode == "keep" {
+				works, refused, what = old, configured, "the configured password, which keep does not set on import"
+			}
+			resource.Test(t, resource.TestCase{
+				PreCheck:                 func() { acctest.PreCheck(t) },
+				ProtoV6ProviderFactories: protoV6ProviderFactories,
+				Steps: []resource.TestStep{
+					{
+						Config:             config,
+						ResourceName:       passwordAddr,
+						ImportState:        true,
+						ImportStateId:      id,
+						ImportStatePersist: true,
+						Check:              resource.TestCheckResourceAttr(passwordAddr, "identity_id", id),
+					},
+					{
+						Config: config,
+						ConfigPlanChecks: resource.ConfigPlanChecks{
+							PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(passwordAddr, plancheck.ResourceActionUpdate)},
+						},
+						Check: resource.ComposeTestCheckFunc(expectLogin(email, works, &id), expectNoLogin(email, refused, what)),
+					},
+					{Config: config, PlanOnly: true},
 				},
-				Check: resource.ComposeTestCheckFunc(
-					expectLogin(email, configured, &id),
-					expectNoLogin(email, old, "the password from before the import"),
-				),
-			},
-		},
-	})
+			})
+		})
+	}
 }
 
 func TestAccIdentityPassword_invalidConfig(t *testing.T) {
@@ -450,6 +459,7 @@ func TestAccIdentityPassword_invalidConfig(t *testing.T) {
   hashed_password = "$2a$04$abcdefghijklmnopqrstuu5Jv7hYJ7E8m8F1U3Kx4pM9vY2Ck2xGe"`, `Invalid Attribute Combination.*Exactly one of these attributes must be configured`},
 		{"unknown hash format", `hashed_password = "plain-text-by-mistake"`, `Unknown Password Hash Format.*hashed_password must be a password hash in a format Ory imports`},
 		{"not a uuid", `password = "x"` + "\n  identity_id = \"admin@example.com\"", `Invalid Identity ID.*got "admin@example.com"`},
+		{"unknown mode", `password = "x"` + "\n  on_change_outside = \"ignore\"", `on_change_outside value must be one of: \["restore" "keep"\]`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -630,5 +640,144 @@ resource "ory_identity_password" "test" {
 				},
 			),
 		}},
+	})
+}
+
+// changeOwnPassword is the person at work: they log in with password and
+// choose next in their account settings (the settings flow).
+func changeOwnPassword(t *testing.T, identifier, password, next string) {
+	t.Helper()
+	ctx := context.Background()
+	token, err := acctest.Login(ctx, identifier, password)
+	if err != nil {
+		t.Fatalf("logging in before the settings flow: %v", err)
+	}
+	if err := acctest.ChangePasswordViaSettings(ctx, token, next); err != nil {
+		t.Fatalf("changing the password in the settings flow: %v", err)
+	}
+}
+
+// An initial password (on_change_outside = "keep"): the person changes it in
+// their settings, plan stays clean, apply changes nothing and their password
+// keeps working; changing the configured password (or its version) sets it
+// again, as asked.
+func TestAccIdentityPassword_keep(t *testing.T) {
+	cases := []struct {
+		name   string
+		checks []tfversion.TerraformVersionCheck
+		attrs  func(password string, version int) string
+	}{
+		{
+			name: "password",
+			attrs: func(password string, _ int) string {
+				return fmt.Sprintf("password = %q", password)
+			},
+		},
+		{
+			name:   "write-only",
+			checks: []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+			attrs: func(password string, version int) string {
+				return fmt.Sprintf("password_wo = %q\n  password_wo_version = %d", password, version)
+			},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			email := acctest.RandomEmail()
+			initial, chosen, reset := acctest.RandomPassword(), acctest.RandomPassword(), acctest.RandomPassword()
+			config := func(password string, version int) string {
+				return passwordConfig(email, tc.attrs(password, version)+"\n  on_change_outside = \"keep\"")
+			}
+			var id string
+			resource.Test(t, resource.TestCase{
+				TerraformVersionChecks:   tc.checks,
+				PreCheck:                 func() { acctest.PreCheck(t) },
+				ProtoV6ProviderFactories: protoV6ProviderFactories,
+				CheckDestroy:             checkIdentitiesDestroyed,
+				Steps: []resource.TestStep{
+					{
+						Config: config(initial, 1),
+						ConfigStateChecks: []statecheck.StateCheck{
+							statecheck.ExpectKnownValue(passwordAddr, tfjsonpath.New("on_change_outside"), knownvalue.StringExact("keep")),
+						},
+						Check: resource.ComposeTestCheckFunc(captureID(identityAddr, &id), expectLogin(email, initial, &id)),
+					},
+					{
+						PreConfig: func() { changeOwnPassword(t, email, initial, chosen) },
+						Config:    config(initial, 1),
+						ConfigPlanChecks: resource.ConfigPlanChecks{
+							PreApply:             []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+							PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+						},
+						Check: resource.ComposeTestCheckFunc(
+							expectLogin(email, chosen, &id),
+							expectNoLogin(email, initial, "the initial password the person changed"),
+						),
+					},
+					{
+						// Asked for in the configuration: the password is set.
+						Config: config(reset, 2),
+						ConfigPlanChecks: resource.ConfigPlanChecks{
+							PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(passwordAddr, plancheck.ResourceActionUpdate)},
+						},
+						Check: resource.ComposeTestCheckFunc(
+							expectLogin(email, reset, &id),
+							expectNoLogin(email, chosen, "the password the person chose, before the reset"),
+						),
+					},
+					{Config: config(reset, 2), PlanOnly: true},
+				},
+			})
+		})
+	}
+}
+
+// Switching an existing password to keep after a change outside Terraform
+// keeps that change and sets nothing; switching back to restore sets nothing
+// either, and only later changes are reverted.
+func TestAccIdentityPassword_switchMode(t *testing.T) {
+	email, password, chosen, later := acctest.RandomEmail(), acctest.RandomPassword(), acctest.RandomPassword(), acctest.RandomPassword()
+	var id string
+	config := func(mode string) string {
+		return passwordConfig(email, fmt.Sprintf("password = %q\n  on_change_outside = %q", password, mode))
+	}
+	updateOnly := resource.ConfigPlanChecks{
+		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(passwordAddr, plancheck.ResourceActionUpdate)},
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkIdentitiesDestroyed,
+		Steps: []resource.TestStep{
+			{Config: config("restore"), Check: captureID(identityAddr, &id)},
+			{
+				// Restore mode: a change outside Terraform is planned away.
+				PreConfig:          func() { changeOwnPassword(t, email, password, chosen) },
+				Config:             config("restore"),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				Config:           config("keep"),
+				ConfigPlanChecks: updateOnly,
+				Check: resource.ComposeTestCheckFunc(
+					expectLogin(email, chosen, &id),
+					expectNoLogin(email, password, "the configured password"),
+				),
+			},
+			{
+				Config:           config("restore"),
+				ConfigPlanChecks: updateOnly,
+				Check:            expectLogin(email, chosen, &id),
+			},
+			{
+				PreConfig: func() { changeOwnPassword(t, email, chosen, later) },
+				Config:    config("restore"),
+				Check: resource.ComposeTestCheckFunc(
+					expectLogin(email, password, &id),
+					expectNoLogin(email, later, "the password changed after the switch back to restore"),
+				),
+			},
+		},
 	})
 }

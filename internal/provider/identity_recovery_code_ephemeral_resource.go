@@ -49,8 +49,9 @@ func (r *identityRecoveryCodeEphemeralResource) Schema(_ context.Context, _ ephe
 			"Ephemeral: the link and the code never reach the state or the plan; pass them to something that accepts ephemeral values " +
 			"(a provisioner, a provider block, a write-only attribute). Needs Terraform 1.10 or OpenTofu 1.11 and later, " +
 			"and a provider block whose `url` and `api_key` are known at plan time, since ephemeral resources are opened during plan too. " +
-			"Terraform and OpenTofu open an ephemeral resource whenever they plan or apply, so every run creates new codes; " +
-			"earlier ones stay valid until used or expired, since the admin API can not revoke them.",
+			"Terraform and OpenTofu open an ephemeral resource whenever they plan or apply, so every run that opens it creates a new code: " +
+			"**an unused code stays valid until it expires** (`expires_at`), since the admin API can not revoke it. " +
+			"Make an invitation one-off: give the ephemeral resource (and whatever delivers the code) a `count` that is 1 only in the run that sends it, as the example does, and keep `expires_in` as short as the invitee allows.",
 		Attributes: map[string]schema.Attribute{
 			"identity_id": schema.StringAttribute{
 				MarkdownDescription: "The UUID of the identity to recover, usually `ory_identity.<name>.id`.",

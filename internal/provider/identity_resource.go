@@ -113,10 +113,12 @@ func (r *identityResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				Validators:          []validator.String{jsonObjectValidator{}},
 			},
 			"metadata_admin": schema.StringAttribute{
-				MarkdownDescription: "Metadata only the admin API can read, a JSON object.",
-				CustomType:          jsontypes.NormalizedType{},
-				Optional:            true,
-				Validators:          []validator.String{jsonObjectValidator{}},
+				MarkdownDescription: "Metadata only the admin API can read, a JSON object. Not marked sensitive, so that `plan` shows what changes in it for review; " +
+					"like every attribute it is stored in the state. Keep secrets out of it; to hide a value in plan output all the same, wrap it: `sensitive(jsonencode({...}))`. " +
+					"(The official Ory provider marks it sensitive, which hides every change and makes each output that reads it need `sensitive = true`.)",
+				CustomType: jsontypes.NormalizedType{},
+				Optional:   true,
+				Validators: []validator.String{jsonObjectValidator{}},
 			},
 			"verified_addresses": schema.SetAttribute{
 				MarkdownDescription: "The addresses (emails, phone numbers) that are verified. When set, it is authoritative: the listed addresses are marked verified and the identity's other verifiable addresses unverified. " +

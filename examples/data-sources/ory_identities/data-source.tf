@@ -1,5 +1,9 @@
-# Every identity, through every page of the API.
-data "ory_identities" "all" {}
+# Every identity, through every page of the API. Ids, states and addresses
+# are all this needs: include_traits = false keeps every identity's traits
+# (personal data) out of the state.
+data "ory_identities" "all" {
+  include_traits = false
+}
 
 output "inactive_ids" {
   value = [for i in data.ory_identities.all.identities : i.id if i.state == "inactive"]
@@ -17,6 +21,8 @@ data "ory_identities" "selected" {
   ]
 }
 
+# These copy the traits of the identities they find into the state (the
+# default, include_traits = true).
 output "selected_emails" {
   value = [for i in data.ory_identities.selected.identities : try(jsondecode(i.traits).email, null)]
 }

@@ -22,6 +22,9 @@ data "ory_identity" "by_id" {
   id = var.identity_id
 }
 
+# The role lives in metadata, which only the admin API changes (a user can
+# edit their own traits in the settings flow). try() gives null for an
+# identity without metadata or without a role.
 output "role" {
-  value = jsondecode(data.ory_identity.by_id.traits).role
+  value = try(jsondecode(data.ory_identity.by_id.metadata_public).role, null)
 }

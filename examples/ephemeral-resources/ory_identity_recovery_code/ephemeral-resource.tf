@@ -10,24 +10,37 @@ resource "ory_identity" "new_admin" {
   verified_addresses = ["new-admin@example.com"]
 }
 
+# Terraform opens an ephemeral resource at every plan and apply, and each
+# opening mints a new code, valid until it expires. So the invitation is
+# one-off: run `terraform apply -var invite_new_admin=true` once to send it,
+# and leave the variable false (its default) on every other run, which then
+# mints no code. To invite again, apply once more with true.
+variable "invite_new_admin" {
+  type    = bool
+  default = false
+}
+
 ephemeral "ory_identity_recovery_code" "new_admin" {
+  count       = var.invite_new_admin ? 1 : 0
   identity_id = ory_identity.new_admin.id
   expires_in  = "72h"
 }
 
 # Provisioners may use ephemeral values. This one runs when terraform_data is
-# created, so once per identity: the pipeline's own delivery step (a script
-# that mails the link and posts the code to a chat, say) gets both through
-# the environment. Send link and code through different channels.
+# created, that is in the run that sets invite_new_admin to true: the
+# pipeline's own delivery step (a script that mails the link and posts the
+# code to a chat, say) gets both through the environment. Send link and code
+# through different channels.
 resource "terraform_data" "invite_new_admin" {
+  count            = var.invite_new_admin ? 1 : 0
   triggers_replace = ory_identity.new_admin.id
 
   provisioner "local-exec" {
     command = "./deliver-invite.sh new-admin@example.com"
     environment = {
-      RECOVERY_LINK = ephemeral.ory_identity_recovery_code.new_admin.recovery_link
-      RECOVERY_CODE = ephemeral.ory_identity_recovery_code.new_admin.recovery_code
-      EXPIRES_AT    = ephemeral.ory_identity_recovery_code.new_admin.expires_at
+      RECOVERY_LINK = ephemeral.ory_identity_recovery_code.new_admin[0].recovery_link
+      RECOVERY_CODE = ephemeral.ory_identity_recovery_code.new_admin[0].recovery_code
+      EXPIRES_AT    = ephemeral.ory_identity_recovery_code.new_admin[0].expires_at
     }
   }
 }
