@@ -189,3 +189,57 @@ func createAndRead(ctx context.Context, c *Client, schema, traits string) (store
 	out.identifiers = slices.Sorted(maps.Keys(ids))
 	return out, nil
 }
+
+// A coalesced read (the list API) gives each identity exactly as a single
+// read does: traits, addresses, login identifiers of every method, and the
+// password fingerprint.
+func TestAccBatchedReadMatchesSingleRead(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("runs against Kratos: set TF_ACC=1")
+	}
+	t.Parallel()
+	c, err := New(Config{URL: acctest.AdminURL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	u := acctest.RandomUsername()
+	var ids []string
+	for i, traits := range []string{
+		fmt.Sprintf(`{"emails": ["a-%s@example.com"], "phone": %q, "username": "u-%s"}`, u, acctest.RandomPhone(), u),
+		fmt.Sprintf(`{"email": "b-%s@example.com"}`, u),
+	} {
+		schema := []string{acctest.SchemaContacts, acctest.SchemaEmail}[i]
+		body := map[string]any{"schema_id": schema, "traits": json.RawMessage(traits),
+			"credentials": map[string]any{"password": map[string]any{"config": map[string]any{"password": acctest.RandomPassword()}}}}
+		var created struct {
+			ID string `json:"id"`
+		}
+		if _, err := c.do(ctx, http.MethodPost, "/admin/identities", nil, body, &created); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = c.DeleteIdentity(context.Background(), created.ID) })
+		ids = append(ids, created.ID)
+	}
+	many, err := c.getMany(ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		one, err := c.getOne(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := many[id]
+		if !ok {
+			t.Fatalf("the batch lacks %s", id)
+		}
+		if !slices.Equal(got.Identifiers, one.Identifiers) || got.PasswordFingerprint != one.PasswordFingerprint ||
+			!SameJSON(got.Traits, one.Traits) || !slices.Equal(got.VerifiableAddresses, one.VerifiableAddresses) {
+			t.Errorf("identity %s read in a batch differs from a single read:\nbatch  %+v\nsingle %+v", id, got, one)
+		}
+		if len(one.Identifiers) == 0 || one.PasswordFingerprint == "" {
+			t.Errorf("identity %s: a single read has identifiers %q and fingerprint %q, want both", id, one.Identifiers, one.PasswordFingerprint)
+		}
+	}
+}
