@@ -85,6 +85,7 @@ const (
 // and returns each one's resource identity (and, asked, its data).
 func TestAccIdentityList_filters(t *testing.T) {
 	skipUnlessAcc(t)
+	skipBelowQuery(t, acctest.NewCLI(t))
 	k := acctest.StartForTest(t, acctest.StartOptions{})
 	a := seedAdoptees(t, k)
 	filters := strings.Replace(readExample(t, guideFilters), "5f1c3b8e-6d7a-4a43-9c1e-2b7f0f7b1a2c", a.ada+`", "`+a.linus+`", "00000000-0000-4000-8000-000000000000`, 1)
@@ -170,9 +171,7 @@ data "ory_identity_schemas" "all" {}
 func TestAccCLI_adoptWithQuery(t *testing.T) {
 	skipUnlessAcc(t)
 	cli := acctest.NewCLI(t)
-	if !cli.AtLeast(t, 1, 14) {
-		t.Skip("terraform query needs Terraform 1.14 or later (OpenTofu has no query command): version-gated, not run")
-	}
+	skipBelowQuery(t, cli)
 	k := acctest.StartForTest(t, acctest.StartOptions{})
 	a := seedAdoptees(t, k)
 	example := readExample(t, listExample)
@@ -212,5 +211,13 @@ func TestAccCLI_adoptWithQuery(t *testing.T) {
 	}
 	if _, ok := got.GetCredentials()["password"]; !ok {
 		t.Error("the adopted identity lost its password credential")
+	}
+}
+
+// skipBelowQuery skips, before any set-up, where the CLI has no query.
+func skipBelowQuery(t *testing.T, cli *acctest.CLI) {
+	t.Helper()
+	if !cli.AtLeast(t, 1, 14) {
+		t.Skip("terraform query needs Terraform 1.14 or later (OpenTofu 1.12 and Terraform 1.5 have no query command): version-gated, not run")
 	}
 }
