@@ -195,6 +195,8 @@ func (r *identityPasswordResource) Read(ctx context.Context, req resource.ReadRe
 	fp, err := r.client.PasswordFingerprint(ctx, state.IdentityID.ValueString())
 	if ory.IsNotFound(err) {
 		tflog.Info(ctx, "identity no longer exists; removing its password from state", map[string]any{"identity_id": state.IdentityID.ValueString()})
+		// The framework wants an identity even then (see identityResource.Read).
+		setIdentity(ctx, resp.Identity, "identity_id", state.IdentityID.ValueString(), &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
 		return
 	}

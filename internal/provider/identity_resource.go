@@ -252,6 +252,9 @@ func (r *identityResource) Read(ctx context.Context, req resource.ReadRequest, r
 	got, err := r.client.GetIdentity(ctx, prior.ID.ValueString())
 	if ory.IsNotFound(err) {
 		tflog.Info(ctx, "identity no longer exists; removing it from state", map[string]any{"id": prior.ID.ValueString()})
+		// The framework wants an identity even then, and a CLI before 1.12
+		// keeps none to send back.
+		setIdentity(ctx, resp.Identity, "id", prior.ID.ValueString(), &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
 		return
 	}
