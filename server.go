@@ -87,3 +87,26 @@ func (s quietServer) RenewEphemeralResource(ctx context.Context, req *tfprotov6.
 func (s quietServer) CloseEphemeralResource(ctx context.Context, req *tfprotov6.CloseEphemeralResourceRequest) (*tfprotov6.CloseEphemeralResourceResponse, error) {
 	return call(ctx, req, s.ProviderServer.CloseEphemeralResource)
 }
+
+// The framework serves list resources through an interface of its own,
+// which embedding ProviderServer does not pass on.
+var _ tfprotov6.ListResourceServer = quietServer{}
+
+func (s quietServer) ValidateListResourceConfig(ctx context.Context, req *tfprotov6.ValidateListResourceConfigRequest) (*tfprotov6.ValidateListResourceConfigResponse, error) {
+	return call(ctx, req, s.lists().ValidateListResourceConfig)
+}
+
+// ListResource keeps the call's context: the results stream after it
+// returns, and a query makes one call per list block, not one per resource.
+func (s quietServer) ListResource(ctx context.Context, req *tfprotov6.ListResourceRequest) (*tfprotov6.ListResourceServerStream, error) {
+	return s.lists().ListResource(ctx, req)
+}
+
+func (s quietServer) lists() tfprotov6.ListResourceServer {
+	l, ok := s.ProviderServer.(tfprotov6.ListResourceServer)
+	if !ok {
+		// providerserver.NewProtocol6 always serves list resources.
+		panic("the provider server serves no list resources; this is a bug in the provider")
+	}
+	return l
+}

@@ -6,17 +6,19 @@
 #
 # tfplugindocs normally builds the provider and asks a terraform binary for
 # its schema, downloading the latest Terraform when none is on PATH. Instead,
-# this script exports the schema itself with bin/tofu and a dev_overrides CLI
-# configuration and hands it over with --providers-schema. Not bin/terraform1.5
-# (Terraform 1.5.7): only a CLI >= 1.10/1.11 reports ephemeral resources and
-# write-only attributes in `providers schema -json`.
+# this script exports the schema itself with bin/terraform (Terraform 1.14)
+# and a dev_overrides CLI configuration and hands it over with
+# --providers-schema. Terraform 1.14, because it reports everything the docs
+# show in `providers schema -json`: ephemeral resources, write-only attributes,
+# resource identities and list resources. OpenTofu 1.12 leaves out the last
+# two; Terraform 1.5 all four.
 set -euo pipefail
 
 mode=${1:-generate}
 root=$(cd "$(dirname "$0")/.." && pwd)
 export GOTOOLCHAIN=${GOTOOLCHAIN:-local} CHECKPOINT_DISABLE=1
 
-bash "$root/tools/install.sh" tofu >&2
+bash "$root/tools/install.sh" terraform >&2
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -24,7 +26,7 @@ trap 'rm -rf "$tmp"' EXIT
 # The generator, at the version pinned in tools/go.mod.
 (cd "$root/tools" && go build -o "$tmp/tfplugindocs" github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs)
 
-# The provider's schema, as OpenTofu reports it.
+# The provider's schema, as Terraform reports it.
 mkdir -p "$tmp/plugin" "$tmp/work"
 (cd "$root" && go build -o "$tmp/plugin/terraform-provider-ory" .)
 cat >"$tmp/cli.tfrc" <<EOF
@@ -44,11 +46,11 @@ terraform {
   }
 }
 EOF
-(cd "$tmp/work" && TF_CLI_CONFIG_FILE="$tmp/cli.tfrc" TF_IN_AUTOMATION=1 "$root/bin/tofu" providers schema -json) >"$tmp/raw.json"
+(cd "$tmp/work" && TF_CLI_CONFIG_FILE="$tmp/cli.tfrc" TF_IN_AUTOMATION=1 "$root/bin/terraform" providers schema -json) >"$tmp/raw.json"
 # tfplugindocs looks the provider up by its short name.
-sed 's|"registry\.opentofu\.org/identity-as-code/ory":|"ory":|' "$tmp/raw.json" >"$tmp/schema.json"
+sed 's|"registry\.terraform\.io/identity-as-code/ory":|"ory":|' "$tmp/raw.json" >"$tmp/schema.json"
 grep -q '"provider_schemas":{"ory":' "$tmp/schema.json" || {
-	echo "docs: the provider schema exported by tofu has an unexpected shape" >&2
+	echo "docs: the provider schema exported by terraform has an unexpected shape" >&2
 	exit 1
 }
 

@@ -13,7 +13,7 @@ import (
 // bytes to the URL, and proxies in front of Ory Network refuse long URLs.
 const idsPerRequest = 100
 
-// ListOptions filters and pages ListIdentities.
+// ListOptions filters and pages ListIdentities and EachIdentity.
 type ListOptions struct {
 	// Identifier keeps the identities that log in with it (an email, phone
 	// number or username); empty means no filter.
@@ -21,66 +21,81 @@ type ListOptions struct {
 	// IDs keeps the identities with these UUIDs. Nil means no filter; a
 	// non-nil empty slice matches nothing.
 	IDs []string
+	// SchemaID and State keep the identities with that identity schema and
+	// state; empty means no filter. The API has no such filters: they are
+	// applied here, page by page.
+	SchemaID string
+	State    string
 	// PageSize is the number of identities asked for per request; 0 means
 	// the API's default (250).
 	PageSize int64
 }
 
+// keeps reports whether i passes the filters the API can not apply.
+func (o ListOptions) keeps(i Identity) bool {
+	return (o.SchemaID == "" || i.SchemaID == o.SchemaID) && (o.State == "" || i.State == o.State)
+}
+
 // ListIdentities returns every identity that matches opts, following the
 // pages of the API to the end, sorted by id.
 func (c *Client) ListIdentities(ctx context.Context, opts ListOptions) ([]Identity, error) {
-	var batches [][]string
-	switch {
-	case opts.IDs == nil:
-		batches = [][]string{nil}
-	case opts.Identifier != "":
-		// The API documents its filters as not combinable: ask by identifier,
-		// which matches few identities, and keep the wanted ids here.
-		found, err := c.ListIdentities(ctx, ListOptions{Identifier: opts.Identifier, PageSize: opts.PageSize})
-		if err != nil {
-			return nil, err
-		}
-		out := []Identity{}
-		for _, i := range found {
-			for _, id := range opts.IDs {
-				if strings.EqualFold(i.ID, id) {
-					out = append(out, i)
-					break
-				}
-			}
-		}
-		return out, nil
-	default:
-		ids := unique(opts.IDs)
-		for len(ids) > 0 {
-			n := min(len(ids), idsPerRequest)
-			batches = append(batches, ids[:n])
-			ids = ids[n:]
-		}
-	}
-
 	out := []Identity{}
-	seen := map[string]bool{}
-	for _, ids := range batches {
-		got, err := c.listAllPages(ctx, opts, ids)
-		if err != nil {
-			return nil, err
-		}
-		for _, i := range got {
-			if !seen[i.ID] {
-				seen[i.ID] = true
-				out = append(out, i)
-			}
-		}
+	err := c.EachIdentity(ctx, opts, func(i Identity) bool {
+		out = append(out, i)
+		return true
+	})
+	if err != nil {
+		return nil, err
 	}
 	sort.Slice(out, func(a, b int) bool { return out[a].ID < out[b].ID })
 	return out, nil
 }
 
-// listAllPages lists one filter, page after page, until the API's Link
-// header has no next page.
-func (c *Client) listAllPages(ctx context.Context, opts ListOptions, ids []string) ([]Identity, error) {
-	var out []Identity
+// EachIdentity calls fn with every identity that matches opts, in the
+// order the API returns them, page after page, holding one page at a time.
+// It stops asking for pages when fn returns false.
+func (c *Client) EachIdentity(ctx context.Context, opts ListOptions, fn func(Identity) bool) error {
+	switch {
+	case opts.IDs == nil:
+		return c.eachPage(ctx, opts, nil, func(i Identity) bool {
+			return !opts.keeps(i) || fn(i)
+		})
+	case opts.Identifier != "":
+		// The API documents its filters as not combinable: ask by identifier,
+		// which matches few identities, and keep the wanted ids here.
+		wanted := map[string]bool{}
+		for _, id := range opts.IDs {
+			wanted[strings.ToLower(id)] = true
+		}
+		return c.eachPage(ctx, opts, nil, func(i Identity) bool {
+			return !wanted[strings.ToLower(i.ID)] || !opts.keeps(i) || fn(i)
+		})
+	default:
+		ids := unique(opts.IDs)
+		seen := map[string]bool{}
+		more := true
+		for len(ids) > 0 && more {
+			n := min(len(ids), idsPerRequest)
+			err := c.eachPage(ctx, opts, ids[:n], func(i Identity) bool {
+				if seen[i.ID] || !opts.keeps(i) {
+					return true
+				}
+				seen[i.ID] = true
+				more = fn(i)
+				return more
+			})
+			if err != nil {
+				return err
+			}
+			ids = ids[n:]
+		}
+		return nil
+	}
+}
+
+// eachPage lists one filter, page after page, until the API's Link header
+// has no next page or fn returns false.
+func (c *Client) eachPage(ctx context.Context, opts ListOptions, ids []string, fn func(Identity) bool) error {
 	token := ""
 	tokens := map[string]bool{}
 	for {
@@ -99,19 +114,23 @@ func (c *Client) listAllPages(ctx context.Context, opts ListOptions, ids []strin
 		}
 		page, resp, err := c.listPage(ctx, q)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		out = append(out, page...)
+		for _, i := range page {
+			if !fn(i) {
+				return nil
+			}
+		}
 		next, err := nextPageToken(resp.Header)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if next == "" {
-			return out, nil
+			return nil
 		}
 		// A server that hands out the same page twice would keep us here forever.
 		if tokens[next] {
-			return nil, fmt.Errorf("the Ory API returned the page token %q twice while listing identities; stopping instead of looping", next)
+			return fmt.Errorf("the Ory API returned the page token %q twice while listing identities; stopping instead of looping", next)
 		}
 		tokens[next] = true
 		token = next

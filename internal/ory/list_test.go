@@ -2,6 +2,7 @@ package ory
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -161,5 +162,35 @@ func TestListIdentitiesEmptyIDsMatchNothing(t *testing.T) {
 	}
 	if _, err := c.FindByIdentifier(context.Background(), "  "); err == nil {
 		t.Fatal("FindByIdentifier(blank) = nil error, want one: a blank filter would list every identity")
+	}
+}
+
+// EachIdentity asks for no page after the one where fn said stop, and
+// applies the filters the API lacks (schema, state) page by page.
+func TestEachIdentityStopsAndFilters(t *testing.T) {
+	t.Parallel()
+	requests := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests++
+		n := fmt.Sprint(requests)
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Link", `</admin/identities?page_size=2&page_token=p`+n+`>; rel="next"`)
+		_, _ = fmt.Fprintf(w, `[{"id":"a%s","schema_id":"email","state":"active","traits":{}},{"id":"b%s","schema_id":"phone","state":"inactive","traits":{}}]`, n, n)
+	}))
+	defer srv.Close()
+	c, err := New(Config{URL: srv.URL, MaxRetries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	err = c.EachIdentity(context.Background(), ListOptions{SchemaID: "phone", State: "inactive"}, func(i Identity) bool {
+		got = append(got, i.ID)
+		return len(got) < 2
+	})
+	if err != nil || strings.Join(got, ",") != "b1,b2" {
+		t.Fatalf("EachIdentity() = %v, %v; want b1,b2", got, err)
+	}
+	if requests != 2 {
+		t.Errorf("requests = %d, want 2: no page after the one where fn stopped", requests)
 	}
 }

@@ -1,9 +1,9 @@
 package provider_test
 
 import (
-	"context"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -14,12 +14,10 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
-	client "github.com/ory/client-go"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/identity-as-code/terraform-provider-ory/internal/acctest"
@@ -84,8 +82,31 @@ func exampleConfigs(t *testing.T) map[string]map[string]string {
 		}
 		configs[dir] = merged
 	}
+	// import-by-identity.tf is the other way to write import-by-string-id.tf:
+	// two import blocks for one address are an error, so it is a
+	// configuration of its own.
+	alts := map[string]map[string]string{}
+	for dir, files := range configs {
+		byIdentity, ok := files[importByIdentity]
+		if !ok {
+			continue
+		}
+		delete(files, importByIdentity)
+		alt := map[string]string{importByIdentity: byIdentity}
+		for name, src := range files {
+			if name != "import-by-string-id.tf" {
+				alt[name] = src
+			}
+		}
+		alts[dir+"/"+importByIdentity] = alt
+	}
+	maps.Copy(configs, alts)
 	return configs
 }
+
+// importByIdentity is the example file that imports by resource identity,
+// which CLIs from 1.12 on accept.
+const importByIdentity = "import-by-identity.tf"
 
 // olderCLIDir names the example directories for Terraform and OpenTofu
 // before 1.11, which have no write-only arguments.
@@ -98,11 +119,12 @@ var newerSyntax = regexp.MustCompile(`(?m)^\s*(ephemeral\s+"|ephemeral\s*=\s*tru
 // Every example configuration under examples/ (what the docs show) passes
 // terraform validate, with the real CLI and the provider built from this
 // repository. Those using write-only arguments or ephemeral resources are
-// validated by CLIs from 1.11 on only.
+// validated by CLIs from 1.11 on only, imports by identity from 1.12 on.
 func TestAccExample_validate(t *testing.T) {
 	skipUnlessAcc(t)
 	cli := acctest.NewCLI(t)
 	newer := cli.AtLeast(t, 1, 11)
+	identities := cli.AtLeast(t, 1, 12)
 	configs := exampleConfigs(t)
 	dirs := make([]string, 0, len(configs))
 	for dir := range configs {
@@ -118,6 +140,9 @@ func TestAccExample_validate(t *testing.T) {
 			}
 			if !newer && newerSyntax.MatchString(all) {
 				t.Skip("uses write-only arguments or ephemeral blocks: validated by CLIs from 1.11 on")
+			}
+			if _, ok := files[importByIdentity]; ok && !identities {
+				t.Skip("imports by resource identity: validated by CLIs from 1.12 on")
 			}
 			// Examples leave out the terraform block, as registry docs do;
 			// a copy needs it to find this provider (and not hashicorp/ory).
@@ -399,33 +424,5 @@ func TestAccExample_identityPasswordInitial(t *testing.T) {
 				Check: expectLogin(email, chosen, &id),
 			},
 		},
-	})
-}
-
-// The ory_identity data source example applies: it finds the admin by phone
-// number and by id, and reads the role from metadata.
-func TestAccExample_identityDataSource(t *testing.T) {
-	skipUnlessAcc(t)
-	example := readExample(t, "data-sources/ory_identity/data-source.tf")
-	got, _, err := acctest.Client().IdentityAPI.CreateIdentity(context.Background()).CreateIdentityBody(client.CreateIdentityBody{
-		SchemaId:       "phone",
-		Traits:         map[string]any{"phone": "+14155552671", "email": "admin@example.com"},
-		MetadataPublic: map[string]any{"role": "admin"},
-	}).Execute()
-	if err != nil {
-		t.Fatalf("creating the example's admin through the API: %v", err)
-	}
-	t.Cleanup(func() { _, _ = acctest.Client().IdentityAPI.DeleteIdentity(context.Background(), got.Id).Execute() })
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config:          example,
-			ConfigVariables: config.Variables{"identity_id": config.StringVariable(got.Id)},
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownOutputValue("admin_id", knownvalue.StringExact(got.Id)),
-				statecheck.ExpectKnownOutputValue("role", knownvalue.StringExact("admin")),
-			},
-		}},
 	})
 }

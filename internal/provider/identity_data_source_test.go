@@ -159,7 +159,17 @@ func TestAccIdentityDataSource_severalMatch(t *testing.T) {
 // admin of the resource example is created by hand first.
 func TestAccIdentityDataSource_examples(t *testing.T) {
 	skipUnlessAcc(t)
-	id := createIdentityViaAPI(t, "phone", map[string]any{"phone": "+14155552671", "email": "admin@example.com", "role": "admin"})
+	// The example reads the role from metadata, where the docs advise to keep it.
+	got, _, err := acctest.Client().IdentityAPI.CreateIdentity(context.Background()).CreateIdentityBody(client.CreateIdentityBody{
+		SchemaId:       "phone",
+		Traits:         map[string]any{"phone": "+14155552671", "email": "admin@example.com"},
+		MetadataPublic: map[string]any{"role": "admin"},
+	}).Execute()
+	if err != nil {
+		t.Fatalf("creating the example's admin through the API: %v", err)
+	}
+	t.Cleanup(func() { _, _ = acctest.Client().IdentityAPI.DeleteIdentity(context.Background(), got.Id).Execute() })
+	id := got.Id
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: protoV6ProviderFactories,

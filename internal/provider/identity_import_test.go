@@ -162,3 +162,66 @@ resource "ory_identity" "test" {
 		})
 	}
 }
+
+// Import blocks name an identity and its password by resource identity,
+// with every CLI that supports it (Terraform and OpenTofu 1.12 and later):
+// the identity imports with no change, the password is imported and set to
+// the configured one, and the plan afterwards is empty. An identity that is
+// not a UUID is refused with the way to import by login identifier.
+func TestAccCLI_importByIdentity(t *testing.T) {
+	skipUnlessAcc(t)
+	acctest.PreCheck(t)
+	cli := acctest.NewCLI(t)
+	if !cli.AtLeast(t, 1, 12) {
+		t.Skip("import blocks take identity = {...} from Terraform and OpenTofu 1.12 on: version-gated, not run")
+	}
+	email, password := acctest.RandomEmail(), acctest.RandomPassword()
+	id := createIdentityWithPassword(t, email, password)
+	config := cliProviderBlock + fmt.Sprintf(`
+variable "password" {
+  type      = string
+  sensitive = true
+}
+
+resource "ory_identity" "admin" {
+  schema_id = "email"
+  traits    = jsonencode({ email = %q })
+}
+
+resource "ory_identity_password" "admin" {
+  identity_id = ory_identity.admin.id
+  password    = var.password
+}
+`, email)
+	imports := func(identityID string) string {
+		return fmt.Sprintf(`
+import {
+  to       = ory_identity.admin
+  identity = { id = %q }
+}
+
+import {
+  to       = ory_identity_password.admin
+  identity = { identity_id = %q }
+}
+`, identityID, id)
+	}
+
+	bad := cli.Workdir(t, map[string]string{"main.tf": config, "imports.tf": imports(email)})
+	bad.SetEnv("TF_VAR_password=" + password)
+	res := bad.MustRun(t, 1, "plan", "-no-color")
+	if !strings.Contains(res.Stderr, "Invalid Import Identity") || !strings.Contains(res.Stderr, "id = \""+email+"\"") {
+		t.Errorf("a login identifier as identity.id is not refused with the way to import it:\n%s", res.Stderr)
+	}
+
+	w := cli.Workdir(t, map[string]string{"main.tf": config, "imports.tf": imports(id)})
+	w.SetEnv("TF_VAR_password=" + password)
+	apply := w.MustRun(t, 0, "apply", "-auto-approve", "-no-color")
+	if !strings.Contains(apply.Stdout, "2 imported, 0 added, 1 changed, 0 destroyed") {
+		t.Errorf("apply did not import both and set the password:\n%s", apply.Stdout)
+	}
+	w.MustRun(t, 0, "plan", "-detailed-exitcode", "-no-color")
+	if state := w.State(t); !strings.Contains(state, `"identity": {`) || !strings.Contains(state, `"identity_id": "`+id+`"`) {
+		t.Errorf("the state records no resource identity:\n%s", state)
+	}
+}

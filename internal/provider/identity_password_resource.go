@@ -31,6 +31,7 @@ var (
 	_ resource.ResourceWithConfigValidators = (*identityPasswordResource)(nil)
 	_ resource.ResourceWithModifyPlan       = (*identityPasswordResource)(nil)
 	_ resource.ResourceWithImportState      = (*identityPasswordResource)(nil)
+	_ resource.ResourceWithIdentity         = (*identityPasswordResource)(nil)
 )
 
 // privateAppliedFingerprint is the private-state key holding the fingerprint
@@ -145,6 +146,12 @@ func (r *identityPasswordResource) Schema(_ context.Context, _ resource.SchemaRe
 	}
 }
 
+// IdentitySchema makes the identity's UUID the resource identity, under the
+// name of the attribute that holds it: identity = { identity_id = ... }.
+func (r *identityPasswordResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = stringIdentitySchema("identity_id", "The UUID of the identity whose password this is.")
+}
+
 func (r *identityPasswordResource) ConfigValidators(_ context.Context) []resource.ConfigValidator {
 	return []resource.ConfigValidator{
 		resourcevalidator.ExactlyOneOf(path.MatchRoot("password_wo"), path.MatchRoot("password"), path.MatchRoot("hashed_password")),
@@ -219,7 +226,7 @@ func (r *identityPasswordResource) Create(ctx context.Context, req resource.Crea
 	if resp.Diagnostics.HasError() || !configured(r.client, &resp.Diagnostics) {
 		return
 	}
-	r.set(ctx, plan, cfg, "Unable to Set Password", &resp.State, resp.Private, &resp.Diagnostics)
+	r.set(ctx, plan, cfg, "Unable to Set Password", &resp.State, resp.Identity, resp.Private, &resp.Diagnostics)
 }
 
 func (r *identityPasswordResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -231,6 +238,8 @@ func (r *identityPasswordResource) Read(ctx context.Context, req resource.ReadRe
 	fp, err := r.client.PasswordFingerprint(ctx, state.IdentityID.ValueString())
 	if ory.IsNotFound(err) {
 		tflog.Info(ctx, "identity no longer exists; removing its password from state", map[string]any{"identity_id": state.IdentityID.ValueString()})
+		// The framework wants an identity even then (see identityResource.Read).
+		setIdentity(ctx, resp.Identity, "identity_id", state.IdentityID.ValueString(), &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -249,6 +258,7 @@ func (r *identityPasswordResource) Read(ctx context.Context, req resource.ReadRe
 		r.keepChangedOutside(ctx, state, req.Private, resp.Private, &resp.Diagnostics)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	setIdentity(ctx, resp.Identity, "identity_id", state.IdentityID.ValueString(), &resp.Diagnostics)
 }
 
 // keepChangedOutside reports a password changed outside Terraform once and
@@ -281,9 +291,10 @@ func (r *identityPasswordResource) Update(ctx context.Context, req resource.Upda
 		// credential is the applied one already; in keep mode it becomes so.
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		recordApplied(ctx, plan.CredentialFingerprint.ValueString(), resp.Private, &resp.Diagnostics)
+		setIdentity(ctx, resp.Identity, "identity_id", plan.IdentityID.ValueString(), &resp.Diagnostics)
 		return
 	}
-	r.set(ctx, plan, cfg, "Unable to Update Password", &resp.State, resp.Private, &resp.Diagnostics)
+	r.set(ctx, plan, cfg, "Unable to Update Password", &resp.State, resp.Identity, resp.Private, &resp.Diagnostics)
 }
 
 // passwordChanges reports whether the plan changes what sets the password:
@@ -319,19 +330,26 @@ func (r *identityPasswordResource) Delete(ctx context.Context, req resource.Dele
 	}
 }
 
+// ImportState takes the identity's UUID, as the import id or as the import
+// block's identity = { identity_id = ... }.
 func (r *identityPasswordResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if !isUUID(req.ID) {
-		resp.Diagnostics.AddError("Invalid Import ID",
-			fmt.Sprintf("%q is not an identity id. Import a password by the UUID of its identity, for example: terraform import ory_identity_password.admin 5f1c3b8e-6d7a-4a43-9c1e-2b7f0f7b1a2c", req.ID))
+	id := importedID(ctx, req, "identity_id", &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("identity_id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	if !isUUID(id) {
+		resp.Diagnostics.AddError("Invalid Import ID",
+			fmt.Sprintf("%q is not an identity id. Import a password by the UUID of its identity, for example: terraform import ory_identity_password.admin 5f1c3b8e-6d7a-4a43-9c1e-2b7f0f7b1a2c", id))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("identity_id"), id)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	// Its default: import ends no session.
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("revoke_sessions"), false)...)
 	// Its default too. With keep in the configuration, the next apply
 	// records the imported password as the current one and sets none.
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("on_change_outside"), onChangeRestore)...)
+	setIdentity(ctx, resp.Identity, "identity_id", id, &resp.Diagnostics)
 }
 
 // stateSetter is what Create and Update responses have in common.
@@ -344,7 +362,7 @@ type privateSetter interface {
 }
 
 // set sends the configured password and records what Ory stored.
-func (r *identityPasswordResource) set(ctx context.Context, plan, cfg identityPasswordModel, summary string, state stateSetter, private privateSetter, diags *diag.Diagnostics) {
+func (r *identityPasswordResource) set(ctx context.Context, plan, cfg identityPasswordModel, summary string, state stateSetter, identity *tfsdk.ResourceIdentity, private privateSetter, diags *diag.Diagnostics) {
 	id := plan.IdentityID.ValueString()
 	var in ory.PasswordInput
 	switch {
@@ -373,6 +391,9 @@ func (r *identityPasswordResource) set(ctx context.Context, plan, cfg identityPa
 	plan.CredentialFingerprint = types.StringValue(fp)
 	diags.Append(state.Set(ctx, &plan)...)
 	recordApplied(ctx, fp, private, diags)
+	setIdentity(ctx, identity, "identity_id", id, diags)
+	b, _ := json.Marshal(fp)
+	diags.Append(private.SetKey(ctx, privateAppliedFingerprint, b)...)
 	if plan.RevokeSessions.ValueBool() {
 		if err := r.client.RevokeSessions(ctx, id); err != nil {
 			diags.AddError(summary, fmt.Sprintf("The password of identity %s was set, but ending its sessions (revoke_sessions) failed: %s. "+

@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
@@ -36,6 +37,7 @@ var (
 	_ resource.ResourceWithImportState    = (*identityResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*identityResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*identityResource)(nil)
+	_ resource.ResourceWithIdentity       = (*identityResource)(nil)
 )
 
 // NewIdentityResource returns the ory_identity resource.
@@ -155,6 +157,23 @@ func (r *identityResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 	}
 }
 
+// IdentitySchema makes the UUID the resource identity: what Terraform tracks
+// the identity by, what list "ory_identity" returns, and what an import
+// block's identity = { id = ... } names.
+func (r *identityResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = stringIdentitySchema("id", "The identity's UUID.")
+}
+
+// stringIdentitySchema is a resource identity of one string attribute,
+// which an import by identity must give.
+func stringIdentitySchema(name, description string) identityschema.Schema {
+	return identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			name: identityschema.StringAttribute{Description: description, RequiredForImport: true},
+		},
+	}
+}
+
 func (r *identityResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
@@ -211,18 +230,18 @@ func (r *identityResource) Create(ctx context.Context, req resource.CreateReques
 		detail := notVerifiableDetail(missing, created.SchemaID)
 		if err := r.client.DeleteIdentity(ctx, created.ID); err != nil && !ory.IsNotFound(err) {
 			// Keep it in state, so that the next apply replaces it instead of orphaning it.
-			r.setState(ctx, created, &plan, &resp.State, &resp.Diagnostics)
+			r.setState(ctx, created, &plan, &resp.State, resp.Identity, &resp.Diagnostics)
 			resp.Diagnostics.AddError("Unable to Create Identity", detail+
 				fmt.Sprintf(" Removing identity %s again also failed (%s); it is kept in state and the next apply replaces it.", created.ID, ory.Reason(err)))
 			return
 		}
 		resp.Diagnostics.AddAttributeError(path.Root("verified_addresses"), "Unable to Create Identity", detail+" Nothing was created.")
 	case err != nil:
-		r.setState(ctx, created, &plan, &resp.State, &resp.Diagnostics)
+		r.setState(ctx, created, &plan, &resp.State, resp.Identity, &resp.Diagnostics)
 		resp.Diagnostics.AddError("Unable to Verify Identity Addresses",
 			fmt.Sprintf("Identity %s was created, but setting which addresses are verified failed: %s. It is kept in state; run apply again to finish.", created.ID, ory.Reason(err)))
 	default:
-		r.setState(ctx, current, &plan, &resp.State, &resp.Diagnostics)
+		r.setState(ctx, current, &plan, &resp.State, resp.Identity, &resp.Diagnostics)
 	}
 }
 
@@ -235,6 +254,9 @@ func (r *identityResource) Read(ctx context.Context, req resource.ReadRequest, r
 	got, err := r.client.GetIdentity(ctx, prior.ID.ValueString())
 	if ory.IsNotFound(err) {
 		tflog.Info(ctx, "identity no longer exists; removing it from state", map[string]any{"id": prior.ID.ValueString()})
+		// The framework wants an identity even then, and a CLI before 1.12
+		// keeps none to send back.
+		setIdentity(ctx, resp.Identity, "id", prior.ID.ValueString(), &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -243,7 +265,7 @@ func (r *identityResource) Read(ctx context.Context, req resource.ReadRequest, r
 			fmt.Sprintf("Reading identity %s failed: %s", prior.ID.ValueString(), ory.Reason(err)))
 		return
 	}
-	r.setState(ctx, got, &prior, &resp.State, &resp.Diagnostics)
+	r.setState(ctx, got, &prior, &resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *identityResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -269,7 +291,7 @@ func (r *identityResource) Update(ctx context.Context, req resource.UpdateReques
 	current := before
 	if !before.Matches(in) {
 		if current, err = r.client.UpdateIdentity(ctx, id, in); err != nil {
-			r.setState(ctx, before, &prior, &resp.State, &resp.Diagnostics)
+			r.setState(ctx, before, &prior, &resp.State, resp.Identity, &resp.Diagnostics)
 			resp.Diagnostics.AddError("Unable to Update Identity", r.describeWriteError(ctx, err, in))
 			return
 		}
@@ -287,14 +309,14 @@ func (r *identityResource) Update(ctx context.Context, req resource.UpdateReques
 				return
 			}
 		}
-		r.setState(ctx, current, &prior, &resp.State, &resp.Diagnostics)
+		r.setState(ctx, current, &prior, &resp.State, resp.Identity, &resp.Diagnostics)
 		resp.Diagnostics.AddAttributeError(path.Root("verified_addresses"), "Unable to Update Identity", detail+" The identity was left as it was.")
 	case err != nil:
-		r.setState(ctx, current, &plan, &resp.State, &resp.Diagnostics)
+		r.setState(ctx, current, &plan, &resp.State, resp.Identity, &resp.Diagnostics)
 		resp.Diagnostics.AddError("Unable to Update Identity Verification",
 			fmt.Sprintf("Setting which addresses of identity %s are verified failed: %s", id, ory.Reason(err)))
 	default:
-		r.setState(ctx, verified, &plan, &resp.State, &resp.Diagnostics)
+		r.setState(ctx, verified, &plan, &resp.State, resp.Identity, &resp.Diagnostics)
 		r.endSessionsIfDeactivated(ctx, id, prior, plan, &resp.Diagnostics)
 	}
 }
@@ -327,10 +349,21 @@ func (r *identityResource) Delete(ctx context.Context, req resource.DeleteReques
 }
 
 // ImportState takes the identity's UUID or one of its login identifiers
-// (email, phone number, username), which must name exactly one identity.
+// (email, phone number, username), which must name exactly one identity;
+// an import block's identity = { id = ... } takes the UUID only.
 func (r *identityResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if isUUID(req.ID) {
-		resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	id := importedID(ctx, req, "id", &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if isUUID(id) {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+		setIdentity(ctx, resp.Identity, "id", id, &resp.Diagnostics)
+		return
+	}
+	if req.ID == "" {
+		resp.Diagnostics.AddError("Invalid Import Identity",
+			fmt.Sprintf("identity.id is %q, not a UUID. The resource identity is the identity's UUID; to import by a login identifier, write it as the import block's id instead: id = %q.", id, id))
 		return
 	}
 	if strings.TrimSpace(req.ID) == "" {
@@ -354,6 +387,7 @@ func (r *identityResource) ImportState(ctx context.Context, req resource.ImportS
 	}
 	tflog.Debug(ctx, "import: login identifier names one identity", map[string]any{"id": found[0].ID})
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), found[0].ID)...)
+	setIdentity(ctx, resp.Identity, "id", found[0].ID, &resp.Diagnostics)
 }
 
 // describeWriteError explains a failed create or update: it names the
@@ -423,10 +457,31 @@ func (r *identityResource) verify(ctx context.Context, i *ory.Identity, wanted t
 }
 
 // setState records i in state; prior keeps the user's spelling of addresses.
-func (r *identityResource) setState(ctx context.Context, i *ory.Identity, prior *identityResourceModel, state *tfsdk.State, diags *diag.Diagnostics) {
+// The resource identity is set with it.
+func (r *identityResource) setState(ctx context.Context, i *ory.Identity, prior *identityResourceModel, state *tfsdk.State, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics) {
 	m, d := identityFromAPI(ctx, i, prior)
 	diags.Append(d...)
 	diags.Append(state.Set(ctx, &m)...)
+	setIdentity(ctx, identity, "id", i.ID, diags)
+}
+
+// setIdentity records a resource identity of one string attribute.
+// identity is nil for a resource without an identity schema.
+func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, name, value string, diags *diag.Diagnostics) {
+	if identity != nil {
+		diags.Append(identity.SetAttribute(ctx, path.Root(name), value)...)
+	}
+}
+
+// importedID returns what an import names: the string id, or the attribute
+// name of an import block's identity (Terraform 1.12 and later).
+func importedID(ctx context.Context, req resource.ImportStateRequest, name string, diags *diag.Diagnostics) string {
+	if req.ID != "" || req.Identity == nil {
+		return req.ID
+	}
+	var v types.String
+	diags.Append(req.Identity.GetAttribute(ctx, path.Root(name), &v)...)
+	return v.ValueString()
 }
 
 // toInput maps the planned model to what the API takes.

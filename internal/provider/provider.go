@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -27,6 +28,7 @@ import (
 var (
 	_ provider.Provider                       = (*oryProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*oryProvider)(nil)
+	_ provider.ProviderWithListResources      = (*oryProvider)(nil)
 )
 
 // Environment variables the provider block falls back to, in order.
@@ -146,6 +148,7 @@ func (p *oryProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	resp.ResourceData = c
 	resp.DataSourceData = c
 	resp.EphemeralResourceData = c
+	resp.ListResourceData = c
 }
 
 func (p *oryProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -154,6 +157,12 @@ func (p *oryProvider) Resources(_ context.Context) []func() resource.Resource {
 		NewIdentityPasswordResource,
 		NewIdentitySecondFactorResetResource,
 		NewIdentityOIDCCredentialResource,
+	}
+}
+
+func (p *oryProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewIdentityListResource,
 	}
 }
 
