@@ -29,6 +29,10 @@ type ListOptions struct {
 	// PageSize is the number of identities asked for per request; 0 means
 	// the API's default (250).
 	PageSize int64
+	// Identifiers reads the identities' credentials too (without secrets
+	// beyond the password hash), for their login identifiers: the list API
+	// leaves credentials out otherwise.
+	Identifiers bool
 }
 
 // keeps reports whether i passes the filters the API can not apply.
@@ -96,44 +100,53 @@ func (c *Client) EachIdentity(ctx context.Context, opts ListOptions, fn func(Ide
 // eachPage lists one filter, page after page, until the API's Link header
 // has no next page or fn returns false.
 func (c *Client) eachPage(ctx context.Context, opts ListOptions, ids []string, fn func(Identity) bool) error {
-	token := ""
-	tokens := map[string]bool{}
-	for {
-		q := url.Values{}
-		if opts.Identifier != "" {
-			q.Set("credentials_identifier", opts.Identifier)
-		}
-		if len(ids) > 0 {
-			q["ids"] = ids
-		}
-		if opts.PageSize > 0 {
-			q.Set("page_size", fmt.Sprint(opts.PageSize))
-		}
-		if token != "" {
-			q.Set("page_token", token)
-		}
-		page, resp, err := c.listPage(ctx, q)
-		if err != nil {
-			return err
-		}
-		for _, i := range page {
-			if !fn(i) {
-				return nil
+	q := url.Values{}
+	if opts.Identifier != "" {
+		q.Set("credentials_identifier", opts.Identifier)
+	}
+	if len(ids) > 0 {
+		q["ids"] = ids
+	}
+	if opts.PageSize > 0 {
+		q.Set("page_size", fmt.Sprint(opts.PageSize))
+	}
+	if opts.Identifiers {
+		q.Set("include_credential", "password")
+	}
+	return eachPageOf(ctx, c, "/admin/identities", "identities", q, func(page []wireIdentity) bool {
+		for i := range page {
+			if !fn(*page[i].identity()) {
+				return false
 			}
 		}
-		next, err := nextPageToken(resp.Header)
+		return true
+	})
+}
+
+// eachPageOf GETs path with query q page after page, as the Link header
+// leads, and hands each page to fn until there is no next page or fn
+// returns false. what names the items in errors.
+func eachPageOf[T any](ctx context.Context, c *Client, path, what string, q url.Values, fn func([]T) bool) error {
+	tokens := map[string]bool{}
+	for {
+		var page []T
+		resp, err := c.do(ctx, http.MethodGet, path, q, nil, &page)
 		if err != nil {
 			return err
 		}
-		if next == "" {
+		if !fn(page) {
 			return nil
+		}
+		next, err := nextPageToken(resp.Header)
+		if err != nil || next == "" {
+			return err
 		}
 		// A server that hands out the same page twice would keep us here forever.
 		if tokens[next] {
-			return fmt.Errorf("the Ory API returned the page token %q twice while listing identities; stopping instead of looping", next)
+			return fmt.Errorf("the Ory API returned the page token %q twice while listing %s; stopping instead of looping", next, what)
 		}
 		tokens[next] = true
-		token = next
+		q.Set("page_token", next)
 	}
 }
 

@@ -67,33 +67,24 @@ func (c *Client) ListSessions(ctx context.Context, id string, activeOnly bool) (
 	if activeOnly {
 		q.Set("active", "true")
 	}
-	tokens, ids := map[string]bool{}, map[string]bool{}
-	for {
-		var page []wireSession
-		resp, err := c.do(ctx, http.MethodGet, "/admin/identities/"+url.PathEscape(id)+"/sessions", q, nil, &page)
-		if err != nil {
-			return nil, fmt.Errorf("listing the sessions of identity %s: %w", id, err)
-		}
+	seen := map[string]bool{}
+	err := eachPageOf(ctx, c, "/admin/identities/"+url.PathEscape(id)+"/sessions", "sessions", q, func(page []wireSession) bool {
 		added := 0
 		for _, w := range page {
-			if !ids[w.ID] {
-				ids[w.ID] = true
+			if !seen[w.ID] {
+				seen[w.ID] = true
 				out = append(out, w.session())
 				added++
 			}
 		}
-		next, err := nextPageToken(resp.Header)
 		// Kratos v1.3.1 links to a next page after the last one, with a new
 		// token each time: a page without new sessions ends the list.
-		if err != nil || next == "" || added == 0 {
-			return out, err
-		}
-		if tokens[next] {
-			return nil, fmt.Errorf("the Ory API returned the page token %q twice while listing sessions; stopping instead of looping", next)
-		}
-		tokens[next] = true
-		q.Set("page_token", next)
+		return added > 0
+	})
+	if err != nil {
+		return nil, fmt.Errorf("listing the sessions of identity %s: %w", id, err)
 	}
+	return out, nil
 }
 
 // RevokeSessions ends every session of identity id: their tokens and

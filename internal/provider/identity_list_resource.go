@@ -98,19 +98,15 @@ func (r *identityListResource) List(ctx context.Context, req list.ListRequest, s
 		return
 	}
 	opts := ory.ListOptions{
-		Identifier: cfg.Identifier.ValueString(),
-		SchemaID:   cfg.SchemaID.ValueString(),
-		State:      cfg.State.ValueString(),
-		PageSize:   cfg.PageSize.ValueInt64(),
+		Identifier:  cfg.Identifier.ValueString(),
+		SchemaID:    cfg.SchemaID.ValueString(),
+		State:       cfg.State.ValueString(),
+		PageSize:    cfg.PageSize.ValueInt64(),
+		Identifiers: true,
 	}
 	if !cfg.IDs.IsNull() {
 		// Set, even when empty: an empty list filters everything out.
-		opts.IDs = []string{}
-		for _, el := range cfg.IDs.Elements() {
-			if s, ok := el.(types.String); ok && !s.IsNull() && !s.IsUnknown() {
-				opts.IDs = append(opts.IDs, s.ValueString())
-			}
-		}
+		opts.IDs = append([]string{}, stringsOf(cfg.IDs)...)
 	}
 
 	stream.Results = func(push func(list.ListResult) bool) {
@@ -134,15 +130,6 @@ func (r *identityListResource) List(ctx context.Context, req list.ListRequest, s
 // result maps one identity to a list result, with the same mapping as the
 // resource, so that the generated configuration plans clean after import.
 func (r *identityListResource) result(ctx context.Context, req list.ListRequest, i *ory.Identity) list.ListResult {
-	// The list API leaves out credentials, and with them the login
-	// identifiers: derive them from the traits as Ory does (each schema is
-	// read once). Without the schema they stay empty until the import reads
-	// the identity.
-	if traits, ok := i.Traits.(map[string]any); ok && len(i.Identifiers) == 0 {
-		if s, err := r.client.Schema(ctx, i.SchemaID); err == nil {
-			i.Identifiers = s.Derive(traits).Identifiers
-		}
-	}
 	res := req.NewListResult(ctx)
 	res.DisplayName = i.ID
 	if len(i.Identifiers) > 0 {

@@ -640,8 +640,12 @@ func containsAddress(values []string, address string) bool {
 	return false
 }
 
-// stringsOf returns the known string elements of a set.
-func stringsOf(s types.Set) []string {
+// stringsOf returns the known string elements of a set or list.
+func stringsOf(s interface {
+	IsNull() bool
+	IsUnknown() bool
+	Elements() []attr.Value
+}) []string {
 	if s.IsNull() || s.IsUnknown() {
 		return nil
 	}
