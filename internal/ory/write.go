@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -149,29 +151,14 @@ func (c *Client) listByIdentifier(ctx context.Context, identifier string) ([]Ide
 func identifierValues(traits map[string]any, paths [][]string) []string {
 	var out []string
 	seen := map[string]bool{}
-	add := func(v any) {
-		if s, ok := v.(string); ok && strings.TrimSpace(s) != "" && !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
 	for _, p := range paths {
-		var v any = traits
-		for _, k := range p {
-			m, ok := v.(map[string]any)
-			if !ok {
-				v = nil
-				break
+		values := valuesAt(traits, p)
+		for _, i := range slices.Sorted(maps.Keys(values)) {
+			if s, ok := values[i].(string); ok && strings.TrimSpace(s) != "" && !seen[s] {
+				seen[s] = true
+				out = append(out, s)
 			}
-			v = m[k]
 		}
-		if arr, ok := v.([]any); ok {
-			for _, e := range arr {
-				add(e)
-			}
-			continue
-		}
-		add(v)
 	}
 	return out
 }

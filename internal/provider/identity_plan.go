@@ -211,30 +211,33 @@ func verifiableAddressesOf(ctx context.Context, l types.List, diags *diag.Diagno
 }
 
 func verifiableAddressList(addresses []verifiableAddressModel, diags *diag.Diagnostics) types.List {
-	values := make([]attr.Value, 0, len(addresses))
+	objects := make([]map[string]attr.Value, 0, len(addresses))
 	for _, a := range addresses {
-		o, d := types.ObjectValue(verifiableAddressType.AttrTypes, map[string]attr.Value{
+		objects = append(objects, map[string]attr.Value{
 			"value": types.StringValue(a.Value), "via": types.StringValue(a.Via),
 			"verified": types.BoolValue(a.Verified), "status": types.StringValue(a.Status),
 		})
-		diags.Append(d...)
-		values = append(values, o)
 	}
-	l, d := types.ListValue(verifiableAddressType, values)
-	diags.Append(d...)
-	return l
+	return objectList(verifiableAddressType, objects, diags)
 }
 
 func recoveryAddressList(addresses []ory.Address, diags *diag.Diagnostics) types.List {
-	values := make([]attr.Value, 0, len(addresses))
+	objects := make([]map[string]attr.Value, 0, len(addresses))
 	for _, a := range addresses {
-		o, d := types.ObjectValue(recoveryAddressType.AttrTypes, map[string]attr.Value{
-			"value": types.StringValue(a.Value), "via": types.StringValue(a.Via),
-		})
+		objects = append(objects, map[string]attr.Value{"value": types.StringValue(a.Value), "via": types.StringValue(a.Via)})
+	}
+	return objectList(recoveryAddressType, objects, diags)
+}
+
+// objectList is a list of objects of type t, one per attribute map.
+func objectList(t types.ObjectType, objects []map[string]attr.Value, diags *diag.Diagnostics) types.List {
+	values := make([]attr.Value, 0, len(objects))
+	for _, attrs := range objects {
+		o, d := types.ObjectValue(t.AttrTypes, attrs)
 		diags.Append(d...)
 		values = append(values, o)
 	}
-	l, d := types.ListValue(recoveryAddressType, values)
+	l, d := types.ListValue(t, values)
 	diags.Append(d...)
 	return l
 }
