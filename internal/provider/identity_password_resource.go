@@ -392,8 +392,6 @@ func (r *identityPasswordResource) set(ctx context.Context, plan, cfg identityPa
 	diags.Append(state.Set(ctx, &plan)...)
 	recordApplied(ctx, fp, private, diags)
 	setIdentity(ctx, identity, "identity_id", id, diags)
-	b, _ := json.Marshal(fp)
-	diags.Append(private.SetKey(ctx, privateAppliedFingerprint, b)...)
 	if plan.RevokeSessions.ValueBool() {
 		if err := r.client.RevokeSessions(ctx, id); err != nil {
 			diags.AddError(summary, fmt.Sprintf("The password of identity %s was set, but ending its sessions (revoke_sessions) failed: %s. "+
