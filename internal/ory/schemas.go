@@ -10,10 +10,12 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
+	"strconv"
 	"sync"
 
 	"github.com/ory/jsonschema/v3"
+
+	"github.com/identity-as-code/terraform-provider-ory/internal/quote"
 )
 
 // Schema is an identity schema as Ory serves it, with what the provider
@@ -93,7 +95,7 @@ type UnknownSchemaError struct {
 func (e *UnknownSchemaError) Error() string {
 	msg := fmt.Sprintf("Ory has no identity schema %q", e.ID)
 	if len(e.Known) > 0 {
-		msg += "; the schemas it has: " + quoted(e.Known)
+		msg += "; the schemas it has: " + quote.Join(slices.Sorted(slices.Values(e.Known)), strconv.Quote, ", ")
 	}
 	return msg
 }
@@ -317,12 +319,4 @@ func (s *Schema) identifierPaths() [][]string {
 func object(v any) map[string]any {
 	m, _ := v.(map[string]any)
 	return m
-}
-
-func quoted(ss []string) string {
-	q := make([]string, len(ss))
-	for i, s := range slices.Sorted(slices.Values(ss)) {
-		q[i] = fmt.Sprintf("%q", s)
-	}
-	return strings.Join(q, ", ")
 }

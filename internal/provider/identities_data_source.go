@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/identity-as-code/terraform-provider-ory/internal/ory"
+	"github.com/identity-as-code/terraform-provider-ory/internal/quote"
 )
 
 var (
@@ -79,7 +80,7 @@ func (d *identitiesDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 					"id":        schema.StringAttribute{Computed: true, MarkdownDescription: "The identity's UUID."},
 					"schema_id": schema.StringAttribute{Computed: true, MarkdownDescription: "The identity schema the traits are validated against."},
 					"traits":    schema.StringAttribute{Computed: true, MarkdownDescription: "The traits, a JSON object; read it with `jsondecode()`. Null with `include_traits = false`."},
-					"state":     schema.StringAttribute{Computed: true, MarkdownDescription: "Whether the identity may sign in: one of " + quotedList(ory.States) + "."},
+					"state":     schema.StringAttribute{Computed: true, MarkdownDescription: "Whether the identity may sign in: one of " + quote.Join(ory.States, quote.Code, ", ") + "."},
 					"verifiable_addresses": schema.ListNestedAttribute{
 						Computed:            true,
 						MarkdownDescription: "The addresses that can be verified, sorted by value.",

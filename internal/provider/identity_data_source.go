@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/identity-as-code/terraform-provider-ory/internal/ory"
+	"github.com/identity-as-code/terraform-provider-ory/internal/quote"
 )
 
 var (
@@ -71,7 +72,7 @@ func (d *identityDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 				Computed:            true,
 			},
 			"state": schema.StringAttribute{
-				MarkdownDescription: "Whether the identity may sign in: one of " + quotedList(ory.States) + ".",
+				MarkdownDescription: "Whether the identity may sign in: one of " + quote.Join(ory.States, quote.Code, ", ") + ".",
 				Computed:            true,
 			},
 			"metadata_public": schema.StringAttribute{

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/identity-as-code/terraform-provider-ory/internal/ory"
+	"github.com/identity-as-code/terraform-provider-ory/internal/quote"
 )
 
 var (
@@ -68,7 +69,7 @@ func (r *identityListResource) ListResourceConfigSchema(_ context.Context, _ lis
 				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"state": schema.StringAttribute{
-				MarkdownDescription: "Keep only the identities in this state: one of " + quotedList(ory.States) + ". The API has no such filter: the provider reads every page and filters.",
+				MarkdownDescription: "Keep only the identities in this state: one of " + quote.Join(ory.States, quote.Code, ", ") + ". The API has no such filter: the provider reads every page and filters.",
 				Optional:            true,
 				Validators:          []validator.String{stringvalidator.OneOf(ory.States...)},
 			},

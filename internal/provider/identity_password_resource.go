@@ -23,6 +23,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/identity-as-code/terraform-provider-ory/internal/ory"
+	"github.com/identity-as-code/terraform-provider-ory/internal/quote"
 )
 
 var (
@@ -112,7 +113,7 @@ func (r *identityPasswordResource) Schema(_ context.Context, _ resource.SchemaRe
 				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"hashed_password": schema.StringAttribute{
-				MarkdownDescription: "An existing password hash to import, so that the user keeps their password: one of " + quotedList(ory.HashFormatNames()) +
+				MarkdownDescription: "An existing password hash to import, so that the user keeps their password: one of " + quote.Join(ory.HashFormatNames(), quote.Code, ", ") +
 					" in the format Ory documents for importing credentials (for example `$2a$10$...` for bcrypt or `$argon2id$v=19$...` for argon2id). Stored in the state.",
 				Optional:   true,
 				Sensitive:  true,
@@ -127,7 +128,7 @@ func (r *identityPasswordResource) Schema(_ context.Context, _ resource.SchemaRe
 				Default:  booldefault.StaticBool(false),
 			},
 			"on_change_outside": schema.StringAttribute{
-				MarkdownDescription: "What a password changed outside Terraform (by its user in their settings, by a recovery, by an admin tool) leads to: one of " + quotedList(onChangeOutsideValues) + ". " +
+				MarkdownDescription: "What a password changed outside Terraform (by its user in their settings, by a recovery, by an admin tool) leads to: one of " + quote.Join(onChangeOutsideValues, quote.Code, ", ") + ". " +
 					"`restore` (the default) shows it in `plan` as an update, and `apply` sets the configured password again: for service and break-glass accounts, whose password is the configured one. " +
 					"`keep` makes the configured password an initial one, for accounts people use themselves: it is set at creation and when `password_wo_version`, `password` or `hashed_password` changes; " +
 					"a change outside Terraform is reported once, as a warning at the next refresh, and is kept, never reverted, and `plan` stays clean. " +

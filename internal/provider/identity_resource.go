@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
@@ -29,6 +30,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/identity-as-code/terraform-provider-ory/internal/ory"
+	"github.com/identity-as-code/terraform-provider-ory/internal/quote"
 )
 
 var (
@@ -102,7 +104,7 @@ func (r *identityResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				Validators: []validator.String{jsonObjectValidator{}},
 			},
 			"state": schema.StringAttribute{
-				MarkdownDescription: "Whether the identity may sign in: one of " + quotedList(ory.States) + ". Defaults to `active`.",
+				MarkdownDescription: "Whether the identity may sign in: one of " + quote.Join(ory.States, quote.Code, ", ") + ". Defaults to `active`.",
 				Optional:            true,
 				Computed:            true,
 				Default:             stringdefault.StaticString(ory.StateActive),
@@ -573,7 +575,7 @@ func sortedTrue(m map[string]bool) []string {
 func notVerifiableDetail(addresses []string, schemaID string) string {
 	return fmt.Sprintf("verified_addresses lists %s, which identity schema %q does not make a verifiable address of this identity. "+
 		"Only trait values that the schema marks for verification (\"ory.sh/kratos\": {\"verification\": {\"via\": \"email\"}}, or \"sms\") can be verified: "+
-		"remove them from verified_addresses or change the schema.", quoteAll(addresses), schemaID)
+		"remove them from verified_addresses or change the schema.", quote.Join(addresses, strconv.Quote, ", "), schemaID)
 }
 
 // decodeJSON decodes s keeping numbers exact.
@@ -670,22 +672,6 @@ func sameAddressSet(a, b types.Set) bool {
 		}
 	}
 	return true
-}
-
-func quoteAll(ss []string) string {
-	q := make([]string, len(ss))
-	for i, s := range ss {
-		q[i] = fmt.Sprintf("%q", s)
-	}
-	return strings.Join(q, ", ")
-}
-
-func quotedList(ss []string) string {
-	q := make([]string, len(ss))
-	for i, s := range ss {
-		q[i] = "`" + s + "`"
-	}
-	return strings.Join(q, ", ")
 }
 
 // isUUID reports whether s has the canonical 8-4-4-4-12 hex form.
