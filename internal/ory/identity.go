@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	client "github.com/ory/client-go"
+
+	"github.com/identity-as-code/terraform-provider-ory/internal/quote"
 )
 
 // Identity states.
@@ -280,7 +283,7 @@ func verificationPatch(current *Identity, want map[string]bool) ([]client.JsonPa
 			}
 		}
 		if idx < 0 {
-			return nil, &NotVerifiableError{Address: value, SchemaID: current.SchemaID}
+			return nil, &NotVerifiableError{Addresses: []string{value}, SchemaID: current.SchemaID}
 		}
 		a := current.VerifiableAddresses[idx]
 		if a.Verified == verified && (!verified || a.Status == statusCompleted) {
@@ -308,15 +311,15 @@ func (c *Client) FindByIdentifier(ctx context.Context, identifier string) ([]Ide
 	return c.ListIdentities(ctx, ListOptions{Identifier: identifier})
 }
 
-// NotVerifiableError says that an address is not among the identity's
+// NotVerifiableError says that addresses are not among the identity's
 // verifiable addresses, which Kratos derives from traits and schema.
 type NotVerifiableError struct {
-	Address  string
-	SchemaID string
+	Addresses []string
+	SchemaID  string
 }
 
 func (e *NotVerifiableError) Error() string {
-	return fmt.Sprintf("%q is not a verifiable address of this identity: schema %q does not mark a trait holding it for verification", e.Address, e.SchemaID)
+	return fmt.Sprintf("%s not a verifiable address of this identity: schema %q does not mark a trait holding it for verification", quote.Join(e.Addresses, strconv.Quote, ", "), e.SchemaID)
 }
 
 // viaFor guesses the channel Kratos derives for an address; Kratos matches

@@ -215,36 +215,17 @@ func (r *identityResource) Create(ctx context.Context, req resource.CreateReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	// Verified at creation: Kratos imports addresses with their status.
-	in.VerifiedAddresses = stringsOf(plan.VerifiedAddresses)
-	created, err := r.client.CreateIdentity(ctx, in)
+	got, err := r.client.CreateIdentityVerified(ctx, in, wantedVerification(plan.VerifiedAddresses))
+	if got != nil {
+		// Kept in state even after a failure, so that the next apply finishes
+		// or replaces it instead of orphaning it.
+		r.setState(ctx, got, &plan, &resp.State, resp.Identity, &resp.Diagnostics)
+	}
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to Create Identity", r.describeWriteError(ctx, err, in))
+		r.reportWriteError(ctx, err, in, createOutcome, &resp.Diagnostics)
 		return
 	}
-	tflog.Debug(ctx, "created identity", map[string]any{"id": created.ID})
-
-	current, missing, err := r.verify(ctx, created, plan.VerifiedAddresses)
-	switch {
-	case len(missing) > 0:
-		// Kratos drops imported addresses its schema does not derive from the
-		// traits: undo the creation, so that nothing is half-applied.
-		detail := notVerifiableDetail(missing, created.SchemaID)
-		if err := r.client.DeleteIdentity(ctx, created.ID); err != nil && !ory.IsNotFound(err) {
-			// Keep it in state, so that the next apply replaces it instead of orphaning it.
-			r.setState(ctx, created, &plan, &resp.State, resp.Identity, &resp.Diagnostics)
-			resp.Diagnostics.AddError("Unable to Create Identity", detail+
-				fmt.Sprintf(" Removing identity %s again also failed (%s); it is kept in state and the next apply replaces it.", created.ID, ory.Reason(err)))
-			return
-		}
-		resp.Diagnostics.AddAttributeError(path.Root("verified_addresses"), "Unable to Create Identity", detail+" Nothing was created.")
-	case err != nil:
-		r.setState(ctx, created, &plan, &resp.State, resp.Identity, &resp.Diagnostics)
-		resp.Diagnostics.AddError("Unable to Verify Identity Addresses",
-			fmt.Sprintf("Identity %s was created, but setting which addresses are verified failed: %s. It is kept in state; run apply again to finish.", created.ID, ory.Reason(err)))
-	default:
-		r.setState(ctx, current, &plan, &resp.State, resp.Identity, &resp.Diagnostics)
-	}
+	tflog.Debug(ctx, "created identity", map[string]any{"id": got.ID})
 }
 
 func (r *identityResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -284,43 +265,20 @@ func (r *identityResource) Update(ctx context.Context, req resource.UpdateReques
 		return
 	}
 
-	before, err := r.client.GetIdentity(ctx, id)
+	got, err := r.client.UpdateIdentityVerified(ctx, id, in, wantedVerification(plan.VerifiedAddresses))
+	var verification *ory.VerificationError
+	if got != nil {
+		spelling := &plan
+		if err != nil && !errors.As(err, &verification) {
+			spelling = &prior // the identity holds what it held before
+		}
+		r.setState(ctx, got, spelling, &resp.State, resp.Identity, &resp.Diagnostics)
+	}
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to Update Identity", fmt.Sprintf("Reading identity %s failed: %s", id, ory.Reason(err)))
+		r.reportWriteError(ctx, err, in, updateOutcome, &resp.Diagnostics)
 		return
 	}
-	in.ExternalID = before.ExternalID
-	current := before
-	if !before.Matches(in) {
-		if current, err = r.client.UpdateIdentity(ctx, id, in); err != nil {
-			r.setState(ctx, before, &prior, &resp.State, resp.Identity, &resp.Diagnostics)
-			resp.Diagnostics.AddError("Unable to Update Identity", r.describeWriteError(ctx, err, in))
-			return
-		}
-	}
-
-	verified, missing, err := r.verify(ctx, current, plan.VerifiedAddresses)
-	switch {
-	case len(missing) > 0:
-		detail := notVerifiableDetail(missing, current.SchemaID)
-		if current != before {
-			// Put the previous traits back, so that nothing is half-applied.
-			if current, err = r.client.UpdateIdentity(ctx, id, ory.InputFromIdentity(before)); err != nil {
-				resp.Diagnostics.AddError("Unable to Update Identity", detail+
-					" Putting the previous traits back also failed ("+ory.Reason(err)+"); run terraform apply again after fixing the configuration.")
-				return
-			}
-		}
-		r.setState(ctx, current, &prior, &resp.State, resp.Identity, &resp.Diagnostics)
-		resp.Diagnostics.AddAttributeError(path.Root("verified_addresses"), "Unable to Update Identity", detail+" The identity was left as it was.")
-	case err != nil:
-		r.setState(ctx, current, &plan, &resp.State, resp.Identity, &resp.Diagnostics)
-		resp.Diagnostics.AddError("Unable to Update Identity Verification",
-			fmt.Sprintf("Setting which addresses of identity %s are verified failed: %s", id, ory.Reason(err)))
-	default:
-		r.setState(ctx, verified, &plan, &resp.State, resp.Identity, &resp.Diagnostics)
-		r.endSessionsIfDeactivated(ctx, id, prior, plan, &resp.Diagnostics)
-	}
+	r.endSessionsIfDeactivated(ctx, id, prior, plan, &resp.Diagnostics)
 }
 
 // endSessionsIfDeactivated revokes every session of an identity this apply
@@ -392,6 +350,53 @@ func (r *identityResource) ImportState(ctx context.Context, req resource.ImportS
 	setIdentity(ctx, resp.Identity, "id", found[0].ID, &resp.Diagnostics)
 }
 
+// writeOutcome says, for Create or Update, what a failed write left.
+type writeOutcome struct {
+	// summary names the operation.
+	summary string
+	// unchanged ends the detail when nothing was written.
+	unchanged string
+	// undoFailed ends it when undoing the write failed (%s: identity id, reason).
+	undoFailed string
+}
+
+var (
+	createOutcome = writeOutcome{
+		summary:    "Unable to Create Identity",
+		unchanged:  " Nothing was created.",
+		undoFailed: " Removing identity %s again also failed (%s); it is kept in state and the next apply replaces it.",
+	}
+	updateOutcome = writeOutcome{
+		summary:    "Unable to Update Identity",
+		unchanged:  " The identity was left as it was.",
+		undoFailed: " Putting the previous traits of identity %s back also failed (%s); run terraform apply again after fixing the configuration.",
+	}
+)
+
+// reportWriteError reports a failed create or update. Create and Update
+// share it, so that the same failure reads the same from both.
+func (r *identityResource) reportWriteError(ctx context.Context, err error, in ory.IdentityInput, o writeOutcome, diags *diag.Diagnostics) {
+	var (
+		undo          *ory.UndoError
+		notVerifiable *ory.NotVerifiableError
+		verification  *ory.VerificationError
+		read          *ory.ReadError
+	)
+	switch {
+	case errors.As(err, &undo) && errors.As(undo.Cause, &notVerifiable):
+		diags.AddError(o.summary, notVerifiableDetail(notVerifiable.Addresses, notVerifiable.SchemaID)+fmt.Sprintf(o.undoFailed, undo.ID, ory.Reason(undo.Err)))
+	case errors.As(err, &verification):
+		diags.AddError("Unable to Set Verified Addresses",
+			fmt.Sprintf("Identity %s was written, but setting which addresses are verified failed: %s. It is kept in state; run apply again to finish.", verification.ID, ory.Reason(verification.Err)))
+	case errors.As(err, &notVerifiable):
+		diags.AddAttributeError(path.Root("verified_addresses"), o.summary, notVerifiableDetail(notVerifiable.Addresses, notVerifiable.SchemaID)+o.unchanged)
+	case errors.As(err, &read):
+		diags.AddError(o.summary, fmt.Sprintf("Reading identity %s failed: %s", read.ID, ory.Reason(read.Err)))
+	default:
+		diags.AddError(o.summary, r.describeWriteError(ctx, err, in))
+	}
+}
+
 // describeWriteError explains a failed create or update: it names the
 // identity that already holds an identifier on a conflict, and says what to
 // do when the outcome of a create stayed unknown.
@@ -427,35 +432,13 @@ func (r *identityResource) describeWriteError(ctx context.Context, err error, in
 	}
 }
 
-// verify makes exactly the wanted addresses verified, when wanted is set.
-// It returns the identity as it is afterwards, or the wanted addresses that
-// the identity can not verify (then nothing was changed). Create and Update
-// share it; after a create that imported the addresses it sends nothing.
-func (r *identityResource) verify(ctx context.Context, i *ory.Identity, wanted types.Set) (*ory.Identity, []string, error) {
-	if wanted.IsNull() || wanted.IsUnknown() {
-		return i, nil, nil
+// wantedVerification is the verification verified_addresses asks for:
+// exactly the listed addresses when set, none managed when not.
+func wantedVerification(verified types.Set) ory.Verification {
+	if verified.IsNull() || verified.IsUnknown() {
+		return ory.Verification{}
 	}
-	want := map[string]bool{}
-	for _, a := range i.VerifiableAddresses {
-		want[a.Value] = false
-	}
-	var missing []string
-	for _, v := range stringsOf(wanted) {
-		a, ok := i.FindVerifiable(v)
-		if !ok {
-			missing = append(missing, v)
-			continue
-		}
-		want[a.Value] = true
-	}
-	if len(missing) > 0 {
-		return i, missing, nil
-	}
-	if slices.Equal(sortedVerified(i), sortedTrue(want)) {
-		return i, nil, nil
-	}
-	got, err := r.client.SetVerification(ctx, i, want)
-	return got, nil, err
+	return ory.Verification{Managed: true, Addresses: stringsOf(verified)}
 }
 
 // setState records i in state; prior keeps the user's spelling of addresses.
@@ -551,25 +534,6 @@ func identityFromAPI(_ context.Context, i *ory.Identity, prior *identityResource
 	m.RecoveryAddresses = recoveryAddressList(ra, &diags)
 	m.Identifiers = stringSet(i.Identifiers)
 	return m, diags
-}
-
-// sortedVerified returns the values of i's verified addresses, in order.
-func sortedVerified(i *ory.Identity) []string {
-	out := i.VerifiedValues()
-	sort.Strings(out)
-	return out
-}
-
-// sortedTrue returns the keys of m whose value is true, in order.
-func sortedTrue(m map[string]bool) []string {
-	var out []string
-	for k, v := range m {
-		if v {
-			out = append(out, k)
-		}
-	}
-	sort.Strings(out)
-	return out
 }
 
 func notVerifiableDetail(addresses []string, schemaID string) string {
