@@ -63,18 +63,6 @@ type schemaCache struct {
 	mu      sync.Mutex
 	entries map[string]*schemaEntry
 	list    *schemaEntry
-	warned  bool
-}
-
-// FirstSchemaWarning reports whether this is the first time in this run
-// that a plan warns about schemas it could not use: a plan warns once, not
-// once per identity.
-func (c *Client) FirstSchemaWarning() bool {
-	c.schemas.mu.Lock()
-	defer c.schemas.mu.Unlock()
-	first := !c.schemas.warned
-	c.schemas.warned = true
-	return first
 }
 
 type schemaEntry struct {

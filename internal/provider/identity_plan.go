@@ -99,7 +99,7 @@ func (r *identityResource) checkTraits(ctx context.Context, plan identityResourc
 
 // warnOnce adds a warning about schemas the first time in this run.
 func (r *identityResource) warnOnce(diags *diag.Diagnostics, summary, detail string) {
-	if r.client.FirstSchemaWarning() {
+	if r.schemaWarned.CompareAndSwap(false, true) {
 		diags.AddWarning(summary, detail)
 	}
 }

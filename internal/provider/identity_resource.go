@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
@@ -49,6 +50,8 @@ func NewIdentityResource() resource.Resource {
 
 type identityResource struct {
 	client *ory.Client
+	// schemaWarned is shared by every ory_identity of a run (providerData).
+	schemaWarned *atomic.Bool
 }
 
 type identityResourceModel struct {
@@ -177,7 +180,9 @@ func stringIdentitySchema(name, description string) identityschema.Schema {
 }
 
 func (r *identityResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+	if d := providerDataFrom(req.ProviderData, &resp.Diagnostics); d != nil {
+		r.client, r.schemaWarned = d.client, d.schemaWarned
+	}
 }
 
 // ValidateConfig rejects, at plan time, verified addresses that no trait holds.

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -146,10 +147,11 @@ func (p *oryProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		resp.Diagnostics.AddError("Unable to Configure the Ory Provider", "Building the API client failed: "+err.Error()+". This is a bug in the provider; please report it.")
 		return
 	}
-	resp.ResourceData = c
-	resp.DataSourceData = c
-	resp.EphemeralResourceData = c
-	resp.ListResourceData = c
+	data := &providerData{client: c, schemaWarned: &atomic.Bool{}}
+	resp.ResourceData = data
+	resp.DataSourceData = data
+	resp.EphemeralResourceData = data
+	resp.ListResourceData = data
 }
 
 func (p *oryProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -205,15 +207,34 @@ func isOryNetwork(base string) bool {
 	return strings.HasSuffix(host, ".oryapis.com")
 }
 
-// clientFrom is the shared Configure step of resources and data sources.
-func clientFrom(providerData any, diags *diag.Diagnostics) *ory.Client {
-	if providerData == nil {
+// providerData is what Configure gives every resource and data source: the
+// API client, and what one run remembers across them.
+type providerData struct {
+	client *ory.Client
+	// schemaWarned is set once a plan has warned about identity schemas it
+	// could not use: a plan warns once, not once per identity.
+	schemaWarned *atomic.Bool
+}
+
+// providerDataFrom is the shared Configure step of resources and data
+// sources; nil before the provider is configured.
+func providerDataFrom(data any, diags *diag.Diagnostics) *providerData {
+	if data == nil {
 		return nil
 	}
-	c, ok := providerData.(*ory.Client)
+	d, ok := data.(*providerData)
 	if !ok {
 		diags.AddError("Unexpected Provider Data",
-			fmt.Sprintf("expected *ory.Client, got %T. This is a bug in the provider; please report it", providerData))
+			fmt.Sprintf("expected *providerData, got %T. This is a bug in the provider; please report it", data))
 	}
-	return c
+	return d
+}
+
+// clientFrom is the API client of the provider data, nil before the provider
+// is configured.
+func clientFrom(data any, diags *diag.Diagnostics) *ory.Client {
+	if d := providerDataFrom(data, diags); d != nil {
+		return d.client
+	}
+	return nil
 }
