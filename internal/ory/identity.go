@@ -24,8 +24,11 @@ const (
 // States lists the identity states the API accepts.
 var States = []string{StateActive, StateInactive}
 
-// Verification status Kratos gives a verified address.
-const statusCompleted = "completed"
+// Verification statuses Kratos gives an address: verified, and not yet.
+const (
+	StatusCompleted = "completed"
+	StatusPending   = "pending"
+)
 
 // VerifiableAddress is an address that can be verified (email or phone).
 type VerifiableAddress struct {
@@ -35,10 +38,10 @@ type VerifiableAddress struct {
 	Status   string
 }
 
-// RecoveryAddress is an address that can recover the identity.
-type RecoveryAddress struct {
-	Value string
-	Via   string
+// Address is a recovery address, or a verifiable one without its
+// verification: a value and the channel that reaches it.
+type Address struct {
+	Value, Via string
 }
 
 // Identity is the provider's view of an Ory identity.
@@ -51,7 +54,7 @@ type Identity struct {
 	MetadataPublic      any
 	MetadataAdmin       any
 	VerifiableAddresses []VerifiableAddress
-	RecoveryAddresses   []RecoveryAddress
+	RecoveryAddresses   []Address
 	// ExternalID is Ory Network's link to another system; kept on updates.
 	ExternalID *string
 	// CreatedAt is when Ory created the identity, by Ory's clock.
@@ -127,7 +130,7 @@ func (c *Client) CreateIdentity(ctx context.Context, in IdentityInput) (*Identit
 			Value:    v,
 			Via:      viaFor(v),
 			Verified: true,
-			Status:   statusCompleted,
+			Status:   StatusCompleted,
 		})
 	}
 	started := time.Now()
@@ -178,6 +181,19 @@ func (c *Client) UpdateIdentity(ctx context.Context, id string, in IdentityInput
 		},
 	})
 	return got, err
+}
+
+// InputFromIdentity is what PUT needs to keep an identity as it is.
+func InputFromIdentity(i *Identity) IdentityInput {
+	traits, _ := i.Traits.(map[string]any)
+	return IdentityInput{
+		SchemaID:       i.SchemaID,
+		Traits:         traits,
+		State:          i.State,
+		MetadataPublic: i.MetadataPublic,
+		MetadataAdmin:  i.MetadataAdmin,
+		ExternalID:     i.ExternalID,
+	}
 }
 
 // put sends PUT /admin/identities/{id} once. Non-nil credentials are
@@ -286,12 +302,12 @@ func verificationPatch(current *Identity, want map[string]bool) ([]client.JsonPa
 			return nil, &NotVerifiableError{Addresses: []string{value}, SchemaID: current.SchemaID}
 		}
 		a := current.VerifiableAddresses[idx]
-		if a.Verified == verified && (!verified || a.Status == statusCompleted) {
+		if a.Verified == verified && (!verified || a.Status == StatusCompleted) {
 			continue
 		}
-		status := "pending"
+		status := StatusPending
 		if verified {
-			status = statusCompleted
+			status = StatusCompleted
 		}
 		patch = append(patch,
 			client.JsonPatch{Op: "replace", Path: fmt.Sprintf("/verifiable_addresses/%d/verified", idx), Value: verified},

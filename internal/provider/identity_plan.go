@@ -153,12 +153,12 @@ func planDerived(ctx context.Context, plan *identityResourceModel, cfg identityR
 	addresses := make([]verifiableAddressModel, 0, len(derived.VerifiableAddresses))
 	var verified []string
 	for _, d := range derived.VerifiableAddresses {
-		a := verifiableAddressModel{Value: d.Value, Via: d.Via, Status: "pending"}
+		a := verifiableAddressModel{Value: d.Value, Via: d.Via, Status: ory.StatusPending}
 		if p, ok := priorAddresses[d]; ok && (!configured || !p.Verified) {
 			a = p
 		}
 		if configured && slices.ContainsFunc(wanted, func(w string) bool { return ory.SameAddress(w, d.Value) }) {
-			a.Verified, a.Status = true, "completed"
+			a.Verified, a.Status = true, ory.StatusCompleted
 		}
 		if a.Verified {
 			verified = append(verified, d.Value)

@@ -529,10 +529,7 @@ func identityFromAPI(_ context.Context, i *ory.Identity, prior *identityResource
 		return cmp.Or(strings.Compare(a.Value, b.Value), strings.Compare(a.Via, b.Via))
 	})
 	m.VerifiableAddresses = verifiableAddressList(va, &diags)
-	ra := make([]ory.Address, 0, len(i.RecoveryAddresses))
-	for _, a := range i.RecoveryAddresses {
-		ra = append(ra, ory.Address(a))
-	}
+	ra := slices.Clone(i.RecoveryAddresses)
 	slices.SortFunc(ra, func(a, b ory.Address) int {
 		return cmp.Or(strings.Compare(a.Value, b.Value), strings.Compare(a.Via, b.Via))
 	})

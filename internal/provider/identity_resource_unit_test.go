@@ -23,7 +23,7 @@ func TestIdentityFromAPI(t *testing.T) {
 			{Value: "admin@example.com", Via: "email", Verified: true, Status: "completed"},
 			{Value: "+14155552671", Via: "sms", Verified: false, Status: "pending"},
 		},
-		RecoveryAddresses: []ory.RecoveryAddress{{Value: "admin@example.com", Via: "email"}},
+		RecoveryAddresses: []ory.Address{{Value: "admin@example.com", Via: "email"}},
 	}
 	// The user wrote the address with capitals; Kratos stores it in lower case.
 	prior := &identityResourceModel{VerifiedAddresses: types.SetValueMust(types.StringType, []attr.Value{types.StringValue("Admin@Example.com")})}
