@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -145,16 +144,15 @@ func (r *identityOIDCCredentialResource) ModifyPlan(ctx context.Context, req res
 		}
 		// The old link is removed before the new one is made (destroy,
 		// then create), so the subject's current identity is no conflict.
-		b, _ := json.Marshal(state.IdentityID.ValueString())
-		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateMovedFrom, b)...)
+		setPrivateString(ctx, resp.Private, privateMovedFrom, state.IdentityID.ValueString(), &resp.Diagnostics)
 		return
 	}
 	var previous string
 	if req.Private != nil {
-		b, diags := req.Private.GetKey(ctx, privateMovedFrom)
+		var diags diag.Diagnostics
+		previous, diags = privateString(ctx, req.Private, privateMovedFrom, "planned move of an OIDC link")
 		resp.Diagnostics.Append(diags...)
-		if len(b) > 0 && json.Unmarshal(b, &previous) != nil {
-			resp.Diagnostics.AddError("Corrupt Private State", "The planned move of an OIDC link is not readable. This is a bug in the provider; please report it.")
+		if diags.HasError() {
 			return
 		}
 	}

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -227,7 +226,7 @@ func (r *identityPasswordResource) Create(ctx context.Context, req resource.Crea
 	if resp.Diagnostics.HasError() || !configured(r.client, &resp.Diagnostics) {
 		return
 	}
-	r.set(ctx, plan, cfg, "Unable to Set Password", &resp.State, resp.Identity, resp.Private, &resp.Diagnostics)
+	r.sendPassword(ctx, plan, cfg, "Unable to Set Password", &resp.State, resp.Identity, resp.Private, &resp.Diagnostics)
 }
 
 func (r *identityPasswordResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -295,7 +294,7 @@ func (r *identityPasswordResource) Update(ctx context.Context, req resource.Upda
 		setIdentity(ctx, resp.Identity, "identity_id", plan.IdentityID.ValueString(), &resp.Diagnostics)
 		return
 	}
-	r.set(ctx, plan, cfg, "Unable to Update Password", &resp.State, resp.Identity, resp.Private, &resp.Diagnostics)
+	r.sendPassword(ctx, plan, cfg, "Unable to Update Password", &resp.State, resp.Identity, resp.Private, &resp.Diagnostics)
 }
 
 // passwordChanges reports whether the plan changes what sets the password:
@@ -358,12 +357,8 @@ type stateSetter interface {
 	Set(ctx context.Context, val any) diag.Diagnostics
 }
 
-type privateSetter interface {
-	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
-}
-
-// set sends the configured password and records what Ory stored.
-func (r *identityPasswordResource) set(ctx context.Context, plan, cfg identityPasswordModel, summary string, state stateSetter, identity *tfsdk.ResourceIdentity, private privateSetter, diags *diag.Diagnostics) {
+// sendPassword sends the configured password and records what Ory stored.
+func (r *identityPasswordResource) sendPassword(ctx context.Context, plan, cfg identityPasswordModel, summary string, state stateSetter, identity *tfsdk.ResourceIdentity, private privateSetter, diags *diag.Diagnostics) {
 	id := plan.IdentityID.ValueString()
 	var in ory.PasswordInput
 	switch {
@@ -403,30 +398,13 @@ func (r *identityPasswordResource) set(ctx context.Context, plan, cfg identityPa
 
 // recordApplied keeps fp as the fingerprint of the credential Terraform set.
 func recordApplied(ctx context.Context, fp string, private privateSetter, diags *diag.Diagnostics) {
-	b, _ := json.Marshal(fp)
-	diags.Append(private.SetKey(ctx, privateAppliedFingerprint, b)...)
-}
-
-// privateGetter reads provider private state.
-type privateGetter interface {
-	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+	setPrivateString(ctx, private, privateAppliedFingerprint, fp, diags)
 }
 
 // appliedFingerprint returns the fingerprint this resource last set, or ""
 // (after an import, or in a state from before it was recorded).
 func appliedFingerprint(ctx context.Context, private privateGetter) (string, diag.Diagnostics) {
-	if private == nil {
-		return "", nil
-	}
-	b, diags := private.GetKey(ctx, privateAppliedFingerprint)
-	if diags.HasError() || len(b) == 0 {
-		return "", diags
-	}
-	var fp string
-	if err := json.Unmarshal(b, &fp); err != nil {
-		diags.AddError("Corrupt Private State", "The recorded password fingerprint is not readable: "+err.Error()+". This is a bug in the provider; please report it.")
-	}
-	return fp, diags
+	return privateString(ctx, private, privateAppliedFingerprint, "password fingerprint")
 }
 
 // planIdentityExists checks at plan time that the identity a new resource

@@ -149,15 +149,15 @@ func planDerived(ctx context.Context, plan *identityResourceModel, cfg identityR
 			priorAddresses[ory.Address{Value: a.Value, Via: a.Via}] = a
 		}
 	}
-	configured := !cfg.VerifiedAddresses.IsNull()
+	managed := !cfg.VerifiedAddresses.IsNull()
 	addresses := make([]verifiableAddressModel, 0, len(derived.VerifiableAddresses))
 	var verified []string
 	for _, d := range derived.VerifiableAddresses {
 		a := verifiableAddressModel{Value: d.Value, Via: d.Via, Status: ory.StatusPending}
-		if p, ok := priorAddresses[d]; ok && (!configured || !p.Verified) {
+		if p, ok := priorAddresses[d]; ok && (!managed || !p.Verified) {
 			a = p
 		}
-		if configured && slices.ContainsFunc(wanted, func(w string) bool { return ory.SameAddress(w, d.Value) }) {
+		if managed && slices.ContainsFunc(wanted, func(w string) bool { return ory.SameAddress(w, d.Value) }) {
 			a.Verified, a.Status = true, ory.StatusCompleted
 		}
 		if a.Verified {
@@ -167,7 +167,7 @@ func planDerived(ctx context.Context, plan *identityResourceModel, cfg identityR
 	}
 	plan.VerifiableAddresses = verifiableAddressList(addresses, diags)
 	plan.RecoveryAddresses = recoveryAddressList(derived.RecoveryAddresses, diags)
-	if !configured {
+	if !managed {
 		// Reported, not managed: what stays verified, in the state's spelling.
 		plan.VerifiedAddresses = respell(verified, prior)
 	}
