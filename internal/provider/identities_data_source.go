@@ -84,12 +84,12 @@ func (d *identitiesDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 					"verifiable_addresses": schema.ListNestedAttribute{
 						Computed:            true,
 						MarkdownDescription: "The addresses that can be verified, sorted by value.",
-						NestedObject:        schema.NestedAttributeObject{Attributes: verifiableAddressAttributes()},
+						NestedObject:        schema.NestedAttributeObject{Attributes: addressDataSourceAttributes(verifiableAddressFields)},
 					},
 					"recovery_addresses": schema.ListNestedAttribute{
 						Computed:            true,
 						MarkdownDescription: "The addresses that can recover the account, sorted by value.",
-						NestedObject:        schema.NestedAttributeObject{Attributes: recoveryAddressAttributes()},
+						NestedObject:        schema.NestedAttributeObject{Attributes: addressDataSourceAttributes(recoveryAddressFields)},
 					},
 				}},
 			},

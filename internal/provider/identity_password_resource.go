@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -405,83 +404,4 @@ func recordApplied(ctx context.Context, fp string, private privateSetter, diags 
 // (after an import, or in a state from before it was recorded).
 func appliedFingerprint(ctx context.Context, private privateGetter) (string, diag.Diagnostics) {
 	return privateString(ctx, private, privateAppliedFingerprint, "password fingerprint")
-}
-
-// planIdentityExists checks at plan time that the identity a new resource
-// names in identity_id exists, when the id is known.
-func planIdentityExists(ctx context.Context, c *ory.Client, plan tfsdk.Plan, diags *diag.Diagnostics) {
-	var id types.String
-	diags.Append(plan.GetAttribute(ctx, path.Root("identity_id"), &id)...)
-	if diags.HasError() || id.IsUnknown() || id.IsNull() || !isUUID(id.ValueString()) {
-		return
-	}
-	if _, err := c.GetIdentity(ctx, id.ValueString()); err != nil {
-		diags.Append(identityLookupError(path.Root("identity_id"), id.ValueString(), err))
-	}
-}
-
-// identityLookupError explains an identity_id that does not resolve.
-func identityLookupError(p path.Path, id string, err error) diag.Diagnostic {
-	if ory.IsNotFound(err) {
-		return diag.NewAttributeErrorDiagnostic(p, "Identity Not Found",
-			fmt.Sprintf("There is no identity %s. Check identity_id, or create the identity first (reference ory_identity.<name>.id).", id))
-	}
-	return diag.NewAttributeErrorDiagnostic(p, "Unable to Read Identity",
-		fmt.Sprintf("Reading identity %s failed: %s", id, ory.Reason(err)))
-}
-
-// configured reports whether the provider block could be configured.
-func configured(c *ory.Client, diags *diag.Diagnostics) bool {
-	if c != nil {
-		return true
-	}
-	diags.AddError("Provider Not Configured",
-		"The ory provider has no client: its url or api_key was not known when this operation ran. Make sure they are known at apply time.")
-	return false
-}
-
-var (
-	_ validator.String = hashFormatValidator{}
-	_ validator.String = uuidValidator{}
-)
-
-// hashFormatValidator accepts the hash formats Kratos imports. Its errors
-// never repeat the value: a hash is a secret too.
-type hashFormatValidator struct{}
-
-func (hashFormatValidator) Description(context.Context) string {
-	return "must be a password hash in a format Ory imports: " + strings.Join(ory.HashFormatNames(), ", ")
-}
-
-func (v hashFormatValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (v hashFormatValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if !ory.KnownHashFormat(req.ConfigValue.ValueString()) {
-		resp.Diagnostics.AddAttributeError(req.Path, "Unknown Password Hash Format",
-			fmt.Sprintf("%s %s (for example $2a$10$... for bcrypt, $argon2id$v=19$m=...,t=...,p=...$salt$hash for argon2id). To set a password in clear text, use password_wo or password instead.", req.Path, v.Description(ctx)))
-	}
-}
-
-// uuidValidator requires the canonical UUID form Ory uses for identity ids.
-type uuidValidator struct{}
-
-func (uuidValidator) Description(context.Context) string {
-	return "must be an identity UUID, such as 5f1c3b8e-6d7a-4a43-9c1e-2b7f0f7b1a2c (usually ory_identity.<name>.id)"
-}
-
-func (v uuidValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (v uuidValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if !isUUID(req.ConfigValue.ValueString()) {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Identity ID",
-			fmt.Sprintf("%s %s; got %q.", req.Path, v.Description(ctx), req.ConfigValue.ValueString()))
-	}
 }

@@ -1,26 +1,20 @@
 package provider
 
 import (
-	"bytes"
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
-	"strconv"
 	"strings"
 	"sync/atomic"
 
 	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
@@ -67,18 +61,9 @@ type identityResourceModel struct {
 	Identifiers         types.Set            `tfsdk:"identifiers"`
 }
 
-var (
-	verifiableAddressType = types.ObjectType{AttrTypes: map[string]attr.Type{
-		"value":    types.StringType,
-		"via":      types.StringType,
-		"verified": types.BoolType,
-		"status":   types.StringType,
-	}}
-	recoveryAddressType = types.ObjectType{AttrTypes: map[string]attr.Type{
-		"value": types.StringType,
-		"via":   types.StringType,
-	}}
-)
+const identifiersDescription = "The login identifiers: the values that sign in with a password, a one-time code or a security key, " +
+	"as Ory stores them (emails and usernames lower-cased; a phone number that receives codes by SMS in E.164 form, such as `+14155552671`). " +
+	"Derived from the traits by the identity schema, and known at plan time."
 
 func (r *identityResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_identity"
@@ -138,20 +123,12 @@ func (r *identityResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			"verifiable_addresses": schema.ListNestedAttribute{
 				MarkdownDescription: "The addresses Ory derived from the traits and the schema that can be verified, sorted by value.",
 				Computed:            true,
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"value":    schema.StringAttribute{Computed: true, MarkdownDescription: "The address."},
-					"via":      schema.StringAttribute{Computed: true, MarkdownDescription: "How it is verified: `email` or `sms`."},
-					"verified": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether it is verified."},
-					"status":   schema.StringAttribute{Computed: true, MarkdownDescription: "The verification status, such as `pending` or `completed`."},
-				}},
+				NestedObject:        schema.NestedAttributeObject{Attributes: addressResourceAttributes(verifiableAddressFields)},
 			},
 			"recovery_addresses": schema.ListNestedAttribute{
 				MarkdownDescription: "The addresses Ory derived from the traits and the schema that can recover the account, sorted by value.",
 				Computed:            true,
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"value": schema.StringAttribute{Computed: true, MarkdownDescription: "The address."},
-					"via":   schema.StringAttribute{Computed: true, MarkdownDescription: "How a recovery message reaches it."},
-				}},
+				NestedObject:        schema.NestedAttributeObject{Attributes: addressResourceAttributes(recoveryAddressFields)},
 			},
 			"identifiers": schema.SetAttribute{
 				MarkdownDescription: identifiersDescription,
@@ -167,16 +144,6 @@ func (r *identityResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 // block's identity = { id = ... } names.
 func (r *identityResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
 	resp.IdentitySchema = stringIdentitySchema("id", "The identity's UUID.")
-}
-
-// stringIdentitySchema is a resource identity of one string attribute,
-// which an import by identity must give.
-func stringIdentitySchema(name, description string) identityschema.Schema {
-	return identityschema.Schema{
-		Attributes: map[string]identityschema.Attribute{
-			name: identityschema.StringAttribute{Description: description, RequiredForImport: true},
-		},
-	}
 }
 
 func (r *identityResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -455,25 +422,6 @@ func (r *identityResource) setState(ctx context.Context, i *ory.Identity, prior 
 	setIdentity(ctx, identity, "id", i.ID, diags)
 }
 
-// setIdentity records a resource identity of one string attribute.
-// identity is nil for a resource without an identity schema.
-func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, name, value string, diags *diag.Diagnostics) {
-	if identity != nil {
-		diags.Append(identity.SetAttribute(ctx, path.Root(name), value)...)
-	}
-}
-
-// importedID returns what an import names: the string id, or the attribute
-// name of an import block's identity (Terraform 1.12 and later).
-func importedID(ctx context.Context, req resource.ImportStateRequest, name string, diags *diag.Diagnostics) string {
-	if req.ID != "" || req.Identity == nil {
-		return req.ID
-	}
-	var v types.String
-	diags.Append(req.Identity.GetAttribute(ctx, path.Root(name), &v)...)
-	return v.ValueString()
-}
-
 // toInput maps the planned model to what the API takes.
 func (m identityResourceModel) toInput() (ory.IdentityInput, diag.Diagnostics) {
 	var diags diag.Diagnostics
@@ -536,126 +484,4 @@ func identityFromAPI(_ context.Context, i *ory.Identity, prior *identityResource
 	m.RecoveryAddresses = recoveryAddressList(ra, &diags)
 	m.Identifiers = stringSet(i.Identifiers)
 	return m, diags
-}
-
-func notVerifiableDetail(addresses []string, schemaID string) string {
-	return fmt.Sprintf("verified_addresses lists %s, which identity schema %q does not make a verifiable address of this identity. "+
-		"Only trait values that the schema marks for verification (\"ory.sh/kratos\": {\"verification\": {\"via\": \"email\"}}, or \"sms\") can be verified: "+
-		"remove them from verified_addresses or change the schema.", quote.Join(addresses, strconv.Quote, ", "), schemaID)
-}
-
-// decodeJSON decodes s keeping numbers exact.
-func decodeJSON(s string) (any, error) {
-	dec := json.NewDecoder(strings.NewReader(s))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	return v, nil
-}
-
-func encodeJSON(v any) string {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return "null"
-	}
-	return strings.TrimSpace(buf.String())
-}
-
-func jsonOrNull(v any) jsontypes.Normalized {
-	if v == nil {
-		return jsontypes.NewNormalizedNull()
-	}
-	return jsontypes.NewNormalizedValue(encodeJSON(v))
-}
-
-// traitStrings returns every string value inside traits, depth first.
-func traitStrings(v any) []string {
-	var out []string
-	var walk func(any)
-	walk = func(v any) {
-		switch t := v.(type) {
-		case string:
-			out = append(out, t)
-		case map[string]any:
-			keys := make([]string, 0, len(t))
-			for k := range t {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			for _, k := range keys {
-				walk(t[k])
-			}
-		case []any:
-			for _, e := range t {
-				walk(e)
-			}
-		}
-	}
-	walk(v)
-	return out
-}
-
-func containsAddress(values []string, address string) bool {
-	for _, v := range values {
-		if ory.SameAddress(v, address) {
-			return true
-		}
-	}
-	return false
-}
-
-// stringsOf returns the known string elements of a set or list.
-func stringsOf(s interface {
-	IsNull() bool
-	IsUnknown() bool
-	Elements() []attr.Value
-}) []string {
-	if s.IsNull() || s.IsUnknown() {
-		return nil
-	}
-	var out []string
-	for _, el := range s.Elements() {
-		if v, ok := el.(types.String); ok && !v.IsNull() && !v.IsUnknown() {
-			out = append(out, v.ValueString())
-		}
-	}
-	return out
-}
-
-// sameAddressSet compares two address sets without regard to case.
-func sameAddressSet(a, b types.Set) bool {
-	as, bs := stringsOf(a), stringsOf(b)
-	if a.IsNull() != b.IsNull() || len(as) != len(bs) {
-		return false
-	}
-	for _, x := range as {
-		if !containsAddress(bs, x) {
-			return false
-		}
-	}
-	return true
-}
-
-// isUUID reports whether s has the canonical 8-4-4-4-12 hex form.
-func isUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i, c := range s {
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !strings.ContainsRune("0123456789abcdefABCDEF", c) {
-				return false
-			}
-		}
-	}
-	return true
 }

@@ -13,7 +13,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -205,36 +204,4 @@ func isOryNetwork(base string) bool {
 	}
 	host := u.Hostname()
 	return strings.HasSuffix(host, ".oryapis.com")
-}
-
-// providerData is what Configure gives every resource and data source: the
-// API client, and what one run remembers across them.
-type providerData struct {
-	client *ory.Client
-	// schemaWarned is set once a plan has warned about identity schemas it
-	// could not use: a plan warns once, not once per identity.
-	schemaWarned *atomic.Bool
-}
-
-// providerDataFrom is the shared Configure step of resources and data
-// sources; nil before the provider is configured.
-func providerDataFrom(data any, diags *diag.Diagnostics) *providerData {
-	if data == nil {
-		return nil
-	}
-	d, ok := data.(*providerData)
-	if !ok {
-		diags.AddError("Unexpected Provider Data",
-			fmt.Sprintf("expected *providerData, got %T. This is a bug in the provider; please report it", data))
-	}
-	return d
-}
-
-// clientFrom is the API client of the provider data, nil before the provider
-// is configured.
-func clientFrom(data any, diags *diag.Diagnostics) *ory.Client {
-	if d := providerDataFrom(data, diags); d != nil {
-		return d.client
-	}
-	return nil
 }
