@@ -85,25 +85,31 @@ func addressObjectType(fields []addressField) types.ObjectType {
 
 // addressResourceAttributes is the resource schema of an address object.
 func addressResourceAttributes(fields []addressField) map[string]rschema.Attribute {
-	out := map[string]rschema.Attribute{}
-	for _, f := range fields {
-		if f.kind == types.BoolType {
-			out[f.name] = rschema.BoolAttribute{Computed: true, MarkdownDescription: f.description}
-		} else {
-			out[f.name] = rschema.StringAttribute{Computed: true, MarkdownDescription: f.description}
-		}
-	}
-	return out
+	return addressAttributes(fields,
+		func(d string) rschema.Attribute {
+			return rschema.StringAttribute{Computed: true, MarkdownDescription: d}
+		},
+		func(d string) rschema.Attribute { return rschema.BoolAttribute{Computed: true, MarkdownDescription: d} })
 }
 
 // addressDataSourceAttributes is the data source schema of an address object.
 func addressDataSourceAttributes(fields []addressField) map[string]dschema.Attribute {
-	out := map[string]dschema.Attribute{}
+	return addressAttributes(fields,
+		func(d string) dschema.Attribute {
+			return dschema.StringAttribute{Computed: true, MarkdownDescription: d}
+		},
+		func(d string) dschema.Attribute { return dschema.BoolAttribute{Computed: true, MarkdownDescription: d} })
+}
+
+// addressAttributes builds the computed attributes of fields with the
+// constructors of one schema package.
+func addressAttributes[A any](fields []addressField, str, boolean func(description string) A) map[string]A {
+	out := map[string]A{}
 	for _, f := range fields {
 		if f.kind == types.BoolType {
-			out[f.name] = dschema.BoolAttribute{Computed: true, MarkdownDescription: f.description}
+			out[f.name] = boolean(f.description)
 		} else {
-			out[f.name] = dschema.StringAttribute{Computed: true, MarkdownDescription: f.description}
+			out[f.name] = str(f.description)
 		}
 	}
 	return out
