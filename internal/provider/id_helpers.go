@@ -8,6 +8,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
@@ -59,4 +63,25 @@ func importedID(ctx context.Context, req resource.ImportStateRequest, name strin
 	var v types.String
 	diags.Append(req.Identity.GetAttribute(ctx, path.Root(name), &v)...)
 	return v.ValueString()
+}
+
+// identityIDAttribute is the identity_id of a resource that belongs to one
+// identity: a UUID, required, and replacing the resource when it changes.
+func identityIDAttribute(description string) schema.StringAttribute {
+	return schema.StringAttribute{
+		MarkdownDescription: description,
+		Required:            true,
+		PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+		Validators:          []validator.String{uuidValidator{}},
+	}
+}
+
+// idAsIdentityIDAttribute is the id of a resource identified by its
+// identity's UUID, which never changes.
+func idAsIdentityIDAttribute() schema.StringAttribute {
+	return schema.StringAttribute{
+		MarkdownDescription: "The identity's UUID, as `identity_id`.",
+		Computed:            true,
+		PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+	}
 }

@@ -84,12 +84,7 @@ func (r *identityOIDCCredentialResource) Schema(_ context.Context, _ resource.Sc
 				MarkdownDescription: "`<identity_id>/<provider_id>/<subject>`, the import id.",
 				Computed:            true,
 			},
-			"identity_id": schema.StringAttribute{
-				MarkdownDescription: "The UUID of the identity to link. Changing it replaces the resource: the link moves to the new identity.",
-				Required:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators:          []validator.String{uuidValidator{}},
-			},
+			"identity_id": identityIDAttribute("The UUID of the identity to link. Changing it replaces the resource: the link moves to the new identity."),
 			"provider_id": schema.StringAttribute{
 				MarkdownDescription: "The `id` of the OIDC provider in Ory's configuration (`selfservice.methods.oidc.config.providers[].id` in Kratos, " +
 					"the provider's id in the Ory Console), such as `google`. Ory does not check it when linking: a provider it does not have never logs anybody in. " +

@@ -12,9 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -81,17 +79,8 @@ func (r *identityPasswordResource) Schema(_ context.Context, _ resource.SchemaRe
 			"with `on_change_outside = \"keep\"` it is an initial password instead, which the person may change. " +
 			"Destroying it replaces the password with a random secret nobody holds, since Ory can not delete a password credential.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "The identity's UUID, as `identity_id`.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"identity_id": schema.StringAttribute{
-				MarkdownDescription: "The UUID of the identity whose password this is. Changing it replaces the resource.",
-				Required:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators:          []validator.String{uuidValidator{}},
-			},
+			"id":          idAsIdentityIDAttribute(),
+			"identity_id": identityIDAttribute("The UUID of the identity whose password this is. Changing it replaces the resource."),
 			"password_wo": schema.StringAttribute{
 				MarkdownDescription: "The password, write-only: Terraform sends it and never stores it in state or plan. " +
 					"Needs Terraform 1.11 or OpenTofu 1.11 and later. Give `password_wo_version` with it and change that to set a new password.",

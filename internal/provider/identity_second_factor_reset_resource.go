@@ -10,9 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -56,17 +54,8 @@ func (r *identitySecondFactorResetResource) Schema(_ context.Context, _ resource
 			"The reset happens when the resource is created and again each time `version` changes, never on other applies, " +
 			"so it is safe to leave in a configuration. Destroying it changes nothing in Ory.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "The identity's UUID, as `identity_id`.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"identity_id": schema.StringAttribute{
-				MarkdownDescription: "The UUID of the identity whose second factors to reset. Changing it replaces the resource, which resets the new identity's.",
-				Required:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators:          []validator.String{uuidValidator{}},
-			},
+			"id":          idAsIdentityIDAttribute(),
+			"identity_id": identityIDAttribute("The UUID of the identity whose second factors to reset. Changing it replaces the resource, which resets the new identity's."),
 			"methods": schema.SetAttribute{
 				MarkdownDescription: "The second factors to remove: any of " + quote.Join(ory.SecondFactorMethods, quote.Code, ", ") + "; all of them by default. " +
 					"`webauthn` removes the security keys used as a second factor; passkeys (keys that log in without a password) are a first factor, which Ory keeps. " +
