@@ -88,9 +88,9 @@ func (c *Client) CreateIdentityVerified(ctx context.Context, in IdentityInput, v
 // UpdateIdentityVerified updates identity id to in with the verification v,
 // as one transaction: the identity is read, replaced when it differs from
 // in, its verification patched, and its previous traits put back when it can
-// not verify what v lists. It returns the identity as it is afterwards (nil
-// with a *ReadError or an *UndoError); after any other error it holds what
-// it held before, but after a *VerificationError, which leaves it written.
+// not verify what v lists. It returns the identity as it is afterwards: nil
+// with a *ReadError or an *UndoError; as written, with its old verification,
+// with a *VerificationError; as it was before with any other error.
 func (c *Client) UpdateIdentityVerified(ctx context.Context, id string, in IdentityInput, v Verification) (*Identity, error) {
 	before, err := c.GetIdentity(ctx, id)
 	if err != nil {
