@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	client "github.com/ory/client-go"
+
+	"github.com/identity-as-code/terraform-provider-ory/internal/quote"
 )
 
 // Identity states.
@@ -21,8 +24,11 @@ const (
 // States lists the identity states the API accepts.
 var States = []string{StateActive, StateInactive}
 
-// Verification status Kratos gives a verified address.
-const statusCompleted = "completed"
+// Verification statuses Kratos gives an address: verified, and not yet.
+const (
+	StatusCompleted = "completed"
+	StatusPending   = "pending"
+)
 
 // VerifiableAddress is an address that can be verified (email or phone).
 type VerifiableAddress struct {
@@ -32,10 +38,10 @@ type VerifiableAddress struct {
 	Status   string
 }
 
-// RecoveryAddress is an address that can recover the identity.
-type RecoveryAddress struct {
-	Value string
-	Via   string
+// Address is a recovery address, or a verifiable one without its
+// verification: a value and the channel that reaches it.
+type Address struct {
+	Value, Via string
 }
 
 // Identity is the provider's view of an Ory identity.
@@ -48,7 +54,7 @@ type Identity struct {
 	MetadataPublic      any
 	MetadataAdmin       any
 	VerifiableAddresses []VerifiableAddress
-	RecoveryAddresses   []RecoveryAddress
+	RecoveryAddresses   []Address
 	// ExternalID is Ory Network's link to another system; kept on updates.
 	ExternalID *string
 	// CreatedAt is when Ory created the identity, by Ory's clock.
@@ -124,7 +130,7 @@ func (c *Client) CreateIdentity(ctx context.Context, in IdentityInput) (*Identit
 			Value:    v,
 			Via:      viaFor(v),
 			Verified: true,
-			Status:   statusCompleted,
+			Status:   StatusCompleted,
 		})
 	}
 	started := time.Now()
@@ -175,6 +181,19 @@ func (c *Client) UpdateIdentity(ctx context.Context, id string, in IdentityInput
 		},
 	})
 	return got, err
+}
+
+// InputFromIdentity is what PUT needs to keep an identity as it is.
+func InputFromIdentity(i *Identity) IdentityInput {
+	traits, _ := i.Traits.(map[string]any)
+	return IdentityInput{
+		SchemaID:       i.SchemaID,
+		Traits:         traits,
+		State:          i.State,
+		MetadataPublic: i.MetadataPublic,
+		MetadataAdmin:  i.MetadataAdmin,
+		ExternalID:     i.ExternalID,
+	}
 }
 
 // put sends PUT /admin/identities/{id} once. Non-nil credentials are
@@ -280,15 +299,15 @@ func verificationPatch(current *Identity, want map[string]bool) ([]client.JsonPa
 			}
 		}
 		if idx < 0 {
-			return nil, &NotVerifiableError{Address: value, SchemaID: current.SchemaID}
+			return nil, &NotVerifiableError{Addresses: []string{value}, SchemaID: current.SchemaID}
 		}
 		a := current.VerifiableAddresses[idx]
-		if a.Verified == verified && (!verified || a.Status == statusCompleted) {
+		if a.Verified == verified && (!verified || a.Status == StatusCompleted) {
 			continue
 		}
-		status := "pending"
+		status := StatusPending
 		if verified {
-			status = statusCompleted
+			status = StatusCompleted
 		}
 		patch = append(patch,
 			client.JsonPatch{Op: "replace", Path: fmt.Sprintf("/verifiable_addresses/%d/verified", idx), Value: verified},
@@ -308,15 +327,15 @@ func (c *Client) FindByIdentifier(ctx context.Context, identifier string) ([]Ide
 	return c.ListIdentities(ctx, ListOptions{Identifier: identifier})
 }
 
-// NotVerifiableError says that an address is not among the identity's
+// NotVerifiableError says that addresses are not among the identity's
 // verifiable addresses, which Kratos derives from traits and schema.
 type NotVerifiableError struct {
-	Address  string
-	SchemaID string
+	Addresses []string
+	SchemaID  string
 }
 
 func (e *NotVerifiableError) Error() string {
-	return fmt.Sprintf("%q is not a verifiable address of this identity: schema %q does not mark a trait holding it for verification", e.Address, e.SchemaID)
+	return fmt.Sprintf("%s not a verifiable address of this identity: schema %q does not mark a trait holding it for verification", quote.Join(e.Addresses, strconv.Quote, ", "), e.SchemaID)
 }
 
 // viaFor guesses the channel Kratos derives for an address; Kratos matches

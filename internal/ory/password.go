@@ -135,16 +135,3 @@ func (c *Client) PasswordFingerprint(ctx context.Context, id string) (string, er
 	}
 	return got.PasswordFingerprint, nil
 }
-
-// InputFromIdentity is what PUT needs to keep an identity as it is.
-func InputFromIdentity(i *Identity) IdentityInput {
-	traits, _ := i.Traits.(map[string]any)
-	return IdentityInput{
-		SchemaID:       i.SchemaID,
-		Traits:         traits,
-		State:          i.State,
-		MetadataPublic: i.MetadataPublic,
-		MetadataAdmin:  i.MetadataAdmin,
-		ExternalID:     i.ExternalID,
-	}
-}

@@ -10,10 +10,12 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
+	"strconv"
 	"sync"
 
 	"github.com/ory/jsonschema/v3"
+
+	"github.com/identity-as-code/terraform-provider-ory/internal/quote"
 )
 
 // Schema is an identity schema as Ory serves it, with what the provider
@@ -61,18 +63,6 @@ type schemaCache struct {
 	mu      sync.Mutex
 	entries map[string]*schemaEntry
 	list    *schemaEntry
-	warned  bool
-}
-
-// FirstSchemaWarning reports whether this is the first time in this run
-// that a plan warns about schemas it could not use: a plan warns once, not
-// once per identity.
-func (c *Client) FirstSchemaWarning() bool {
-	c.schemas.mu.Lock()
-	defer c.schemas.mu.Unlock()
-	first := !c.schemas.warned
-	c.schemas.warned = true
-	return first
 }
 
 type schemaEntry struct {
@@ -93,7 +83,7 @@ type UnknownSchemaError struct {
 func (e *UnknownSchemaError) Error() string {
 	msg := fmt.Sprintf("Ory has no identity schema %q", e.ID)
 	if len(e.Known) > 0 {
-		msg += "; the schemas it has: " + quoted(e.Known)
+		msg += "; the schemas it has: " + quote.Join(slices.Sorted(slices.Values(e.Known)), strconv.Quote, ", ")
 	}
 	return msg
 }
@@ -317,12 +307,4 @@ func (s *Schema) identifierPaths() [][]string {
 func object(v any) map[string]any {
 	m, _ := v.(map[string]any)
 	return m
-}
-
-func quoted(ss []string) string {
-	q := make([]string, len(ss))
-	for i, s := range slices.Sorted(slices.Values(ss)) {
-		q[i] = fmt.Sprintf("%q", s)
-	}
-	return strings.Join(q, ", ")
 }

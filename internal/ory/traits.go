@@ -142,11 +142,6 @@ func (s *Schema) extensionProblems(traits map[string]any) []string {
 	return out
 }
 
-// Address is a verifiable or recovery address as Ory derives it.
-type Address struct {
-	Value, Via string
-}
-
 // Derived is what Ory derives from traits with this schema, normalised as
 // Kratos v1.3.1 stores it; each list sorted.
 type Derived struct {

@@ -81,7 +81,7 @@ func (w *wireIdentity) identity() *Identity {
 		})
 	}
 	for _, a := range w.RecoveryAddresses {
-		out.RecoveryAddresses = append(out.RecoveryAddresses, RecoveryAddress{Value: a.Value, Via: a.Via})
+		out.RecoveryAddresses = append(out.RecoveryAddresses, Address{Value: a.Value, Via: a.Via})
 	}
 	if p, ok := w.Credentials["password"]; ok && p.Config.HashedPassword != "" {
 		sum := sha256.Sum256([]byte(p.Config.HashedPassword))

@@ -5,7 +5,6 @@ import (
 	"sort"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -13,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/identity-as-code/terraform-provider-ory/internal/ory"
+	"github.com/identity-as-code/terraform-provider-ory/internal/quote"
 )
 
 var (
@@ -30,7 +30,7 @@ type identitiesDataSource struct {
 }
 
 type identitiesDataSourceModel struct {
-	Identifier    types.String          `tfsdk:"identifier"`
+	identityFilterModel
 	IDs           types.Set             `tfsdk:"ids"`
 	IncludeTraits types.Bool            `tfsdk:"include_traits"`
 	Identities    []identitiesItemModel `tfsdk:"identities"`
@@ -50,49 +50,45 @@ func (d *identitiesDataSource) Metadata(_ context.Context, req datasource.Metada
 }
 
 func (d *identitiesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	attributes := identityFilterAttributes(func(description string, validators ...validator.String) schema.Attribute {
+		return schema.StringAttribute{MarkdownDescription: description, Optional: true, Validators: validators}
+	})
+	attributes["ids"] = schema.SetAttribute{
+		MarkdownDescription: idsFilterDescription,
+		ElementType:         types.StringType,
+		Optional:            true,
+		Validators:          []validator.Set{setvalidator.ValueStringsAre(uuidValidator{})},
+	}
+	attributes["include_traits"] = schema.BoolAttribute{
+		MarkdownDescription: "Whether each identity's `traits` are copied into the result, and so into the state. Defaults to `true`, as before the attribute existed. " +
+			"Set it to `false` when ids, states and addresses are all you need (to feed `for_each`, to find inactive accounts): `traits` is then null, and the state holds no traits.",
+		Optional: true,
+	}
+	attributes["identities"] = schema.ListNestedAttribute{
+		MarkdownDescription: "The identities found, sorted by `id`. When several filters are set, an identity must match all of them.",
+		Computed:            true,
+		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+			"id":        schema.StringAttribute{Computed: true, MarkdownDescription: "The identity's UUID."},
+			"schema_id": schema.StringAttribute{Computed: true, MarkdownDescription: "The identity schema the traits are validated against."},
+			"traits":    schema.StringAttribute{Computed: true, MarkdownDescription: "The traits, a JSON object; read it with `jsondecode()`. Null with `include_traits = false`."},
+			"state":     schema.StringAttribute{Computed: true, MarkdownDescription: "Whether the identity may sign in: one of " + quote.Join(ory.States, quote.Code, ", ") + "."},
+			"verifiable_addresses": schema.ListNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "The addresses that can be verified, sorted by value.",
+				NestedObject:        schema.NestedAttributeObject{Attributes: addressDataSourceAttributes(verifiableAddressFields)},
+			},
+			"recovery_addresses": schema.ListNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "The addresses that can recover the account, sorted by value.",
+				NestedObject:        schema.NestedAttributeObject{Attributes: addressDataSourceAttributes(recoveryAddressFields)},
+			},
+		}},
+	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists Ory identities, all of them or those matching the filters, reading every page of the API. " +
 			"Everything listed lands in the state, in clear text: ids, schema ids, states, the verifiable and recovery addresses (emails, phone numbers) and, unless `include_traits = false`, every identity's traits (names and whatever else the identity schema holds: personal data). " +
 			"Credentials and metadata are never listed.",
-		Attributes: map[string]schema.Attribute{
-			"identifier": schema.StringAttribute{
-				MarkdownDescription: "Keep only the identities that sign in with this login identifier (an email, phone number or username). " +
-					"Emails and usernames match without regard to case; phone numbers must be written exactly as stored, such as `+14155552671`.",
-				Optional:   true,
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"ids": schema.SetAttribute{
-				MarkdownDescription: "Keep only the identities with these UUIDs. Ids that no identity has are left out of the result; an empty set matches nothing.",
-				ElementType:         types.StringType,
-				Optional:            true,
-				Validators:          []validator.Set{setvalidator.ValueStringsAre(uuidValidator{})},
-			},
-			"include_traits": schema.BoolAttribute{
-				MarkdownDescription: "Whether each identity's `traits` are copied into the result, and so into the state. Defaults to `true`, as before the attribute existed. " +
-					"Set it to `false` when ids, states and addresses are all you need (to feed `for_each`, to find inactive accounts): `traits` is then null, and the state holds no traits.",
-				Optional: true,
-			},
-			"identities": schema.ListNestedAttribute{
-				MarkdownDescription: "The identities found, sorted by `id`. When both filters are set, an identity must match both.",
-				Computed:            true,
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"id":        schema.StringAttribute{Computed: true, MarkdownDescription: "The identity's UUID."},
-					"schema_id": schema.StringAttribute{Computed: true, MarkdownDescription: "The identity schema the traits are validated against."},
-					"traits":    schema.StringAttribute{Computed: true, MarkdownDescription: "The traits, a JSON object; read it with `jsondecode()`. Null with `include_traits = false`."},
-					"state":     schema.StringAttribute{Computed: true, MarkdownDescription: "Whether the identity may sign in: one of " + quotedList(ory.States) + "."},
-					"verifiable_addresses": schema.ListNestedAttribute{
-						Computed:            true,
-						MarkdownDescription: "The addresses that can be verified, sorted by value.",
-						NestedObject:        schema.NestedAttributeObject{Attributes: verifiableAddressAttributes()},
-					},
-					"recovery_addresses": schema.ListNestedAttribute{
-						Computed:            true,
-						MarkdownDescription: "The addresses that can recover the account, sorted by value.",
-						NestedObject:        schema.NestedAttributeObject{Attributes: recoveryAddressAttributes()},
-					},
-				}},
-			},
-		},
+		Attributes: attributes,
 	}
 }
 
@@ -106,11 +102,7 @@ func (d *identitiesDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	if resp.Diagnostics.HasError() || !configured(d.client, &resp.Diagnostics) {
 		return
 	}
-	opts := ory.ListOptions{Identifier: cfg.Identifier.ValueString()}
-	if !cfg.IDs.IsNull() {
-		// Set, even when empty: an empty set filters everything out.
-		opts.IDs = append([]string{}, stringsOf(cfg.IDs)...)
-	}
+	opts := cfg.listOptions(cfg.IDs)
 
 	found, err := d.client.ListIdentities(ctx, opts)
 	if err != nil {
@@ -119,7 +111,7 @@ func (d *identitiesDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	}
 	sort.SliceStable(found, func(a, b int) bool { return found[a].ID < found[b].ID })
 
-	state := identitiesDataSourceModel{Identifier: cfg.Identifier, IDs: cfg.IDs, IncludeTraits: cfg.IncludeTraits, Identities: make([]identitiesItemModel, 0, len(found))}
+	state := identitiesDataSourceModel{identityFilterModel: cfg.identityFilterModel, IDs: cfg.IDs, IncludeTraits: cfg.IncludeTraits, Identities: make([]identitiesItemModel, 0, len(found))}
 	for i := range found {
 		// The same mapping as ory_identity, so the address lists read alike.
 		m, diags := identityFromAPI(ctx, &found[i], nil)

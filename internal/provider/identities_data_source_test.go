@@ -18,7 +18,8 @@ import (
 )
 
 // More identities than Kratos's page of 250: the data source must follow
-// the Link header to the last page. The filters are checked on the same set.
+// the Link header to the last page. The filters (identifier, ids, schema_id,
+// state, as the list resource has them) are checked on the same set.
 func TestAccIdentitiesDataSource_allPages(t *testing.T) {
 	skipUnlessAcc(t) // the test creates identities before resource.Test would skip
 	const n = 260
@@ -76,6 +77,22 @@ data "ory_identities" "both_filters_match" {
   ids        = [%q, %q]
 }
 
+data "ory_identities" "schema_and_state" {
+  identifier = %q
+  schema_id  = "email"
+  state      = "active"
+}
+
+data "ory_identities" "other_state" {
+  identifier = %q
+  state      = "inactive"
+}
+
+data "ory_identities" "other_schema" {
+  identifier = %q
+  schema_id  = "username"
+}
+
 output "all_marked" {
   value = [for i in data.ory_identities.all.identities : i.id if lookup(jsondecode(i.traits), "name", "") == %q]
 }
@@ -88,7 +105,7 @@ output "some" {
   value = data.ory_identities.some.identities[*].id
 }
 `, hclList(ids), hclList(append(some, "00000000-0000-4000-8000-000000000000")),
-		strings.ToUpper(emails[7]), emails[7], emails[7], ids[8], emails[7], ids[8], strings.ToUpper(ids[7]), marker)
+		strings.ToUpper(emails[7]), emails[7], emails[7], ids[8], emails[7], ids[8], strings.ToUpper(ids[7]), emails[9], emails[9], emails[9], marker)
 
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
@@ -104,6 +121,10 @@ output "some" {
 				statecheck.ExpectKnownValue("data.ory_identities.without_traits", tfjsonpath.New("identities").AtSliceIndex(0).AtMapKey("id"), knownvalue.StringExact(ids[7])),
 				statecheck.ExpectKnownValue("data.ory_identities.without_traits", tfjsonpath.New("identities").AtSliceIndex(0).AtMapKey("traits"), knownvalue.Null()),
 				statecheck.ExpectKnownValue("data.ory_identities.both_filters_match", tfjsonpath.New("identities"), knownvalue.ListSizeExact(1)),
+				statecheck.ExpectKnownValue("data.ory_identities.schema_and_state", tfjsonpath.New("identities").AtSliceIndex(0).AtMapKey("id"), knownvalue.StringExact(ids[9])),
+				statecheck.ExpectKnownValue("data.ory_identities.schema_and_state", tfjsonpath.New("identities"), knownvalue.ListSizeExact(1)),
+				statecheck.ExpectKnownValue("data.ory_identities.other_state", tfjsonpath.New("identities"), knownvalue.ListSizeExact(0)),
+				statecheck.ExpectKnownValue("data.ory_identities.other_schema", tfjsonpath.New("identities"), knownvalue.ListSizeExact(0)),
 				statecheck.ExpectKnownValue("data.ory_identities.both_filters_match", tfjsonpath.New("identities").AtSliceIndex(0).AtMapKey("id"), knownvalue.StringExact(ids[7])),
 				statecheck.ExpectKnownValue("data.ory_identities.by_identifier", tfjsonpath.New("identities"), knownvalue.ListExact([]knownvalue.Check{
 					knownvalue.ObjectExact(map[string]knownvalue.Check{
@@ -132,6 +153,7 @@ func TestAccIdentitiesDataSource_invalidFilters(t *testing.T) {
 	cases := []struct{ name, attrs, err string }{
 		{"id not a UUID", `ids = ["00000000-0000-4000-8000-000000000000", "admin@example.com"]`, `Invalid Identity ID.*must be an identity UUID.*got "admin@example.com"`},
 		{"empty identifier", `identifier = ""`, `identifier string length must be at least 1`},
+		{"unknown state", `state = "gone"`, `state value must be one of`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
@@ -15,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/identity-as-code/terraform-provider-ory/internal/ory"
+	"github.com/identity-as-code/terraform-provider-ory/internal/quote"
 )
 
 var (
@@ -71,7 +71,7 @@ func (d *identityDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 				Computed:            true,
 			},
 			"state": schema.StringAttribute{
-				MarkdownDescription: "Whether the identity may sign in: one of " + quotedList(ory.States) + ".",
+				MarkdownDescription: "Whether the identity may sign in: one of " + quote.Join(ory.States, quote.Code, ", ") + ".",
 				Computed:            true,
 			},
 			"metadata_public": schema.StringAttribute{
@@ -92,12 +92,12 @@ func (d *identityDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			"verifiable_addresses": schema.ListNestedAttribute{
 				MarkdownDescription: "The addresses Ory derived from the traits and the schema that can be verified, sorted by value.",
 				Computed:            true,
-				NestedObject:        schema.NestedAttributeObject{Attributes: verifiableAddressAttributes()},
+				NestedObject:        schema.NestedAttributeObject{Attributes: addressDataSourceAttributes(verifiableAddressFields)},
 			},
 			"recovery_addresses": schema.ListNestedAttribute{
 				MarkdownDescription: "The addresses Ory derived from the traits and the schema that can recover the account, sorted by value.",
 				Computed:            true,
-				NestedObject:        schema.NestedAttributeObject{Attributes: recoveryAddressAttributes()},
+				NestedObject:        schema.NestedAttributeObject{Attributes: addressDataSourceAttributes(recoveryAddressFields)},
 			},
 			"identifiers": schema.SetAttribute{
 				MarkdownDescription: identifiersDescription,
@@ -105,24 +105,6 @@ func (d *identityDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 				Computed:            true,
 			},
 		},
-	}
-}
-
-// verifiableAddressAttributes and recoveryAddressAttributes describe the
-// address objects of both identity data sources, as the resource does.
-func verifiableAddressAttributes() map[string]schema.Attribute {
-	return map[string]schema.Attribute{
-		"value":    schema.StringAttribute{Computed: true, MarkdownDescription: "The address."},
-		"via":      schema.StringAttribute{Computed: true, MarkdownDescription: "How it is verified: `email` or `sms`."},
-		"verified": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether it is verified."},
-		"status":   schema.StringAttribute{Computed: true, MarkdownDescription: "The verification status, such as `pending` or `completed`."},
-	}
-}
-
-func recoveryAddressAttributes() map[string]schema.Attribute {
-	return map[string]schema.Attribute{
-		"value": schema.StringAttribute{Computed: true, MarkdownDescription: "The address."},
-		"via":   schema.StringAttribute{Computed: true, MarkdownDescription: "How a recovery message reaches it."},
 	}
 }
 
@@ -180,22 +162,4 @@ func (d *identityDataSource) Read(ctx context.Context, req datasource.ReadReques
 		state.ID = cfg.ID
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-}
-
-// identifierMatchProblem explains a login identifier lookup that found no
-// identity or more than one; the data source and import share it.
-func identifierMatchProblem(identifier string, found []ory.Identity) (summary, detail string) {
-	if len(found) == 0 {
-		return "Identity Not Found", fmt.Sprintf("No identity uses the login identifier %q. "+
-			"A login identifier is a trait value the identity schema marks as a credential identifier, such as the email, phone number or username the identity signs in with; "+
-			"an address that is only verifiable is not one. Emails and usernames match without regard to case, phone numbers only as stored (such as +14155552671). "+
-			"Check the value, or use the identity's UUID instead.", identifier)
-	}
-	ids := make([]string, len(found))
-	for i, f := range found {
-		ids[i] = f.ID
-	}
-	return "Several Identities Match", fmt.Sprintf("%d identities use the login identifier %q: %s. "+
-		"That happens when one identity signs in with it by password and another has the same value as a social sign-in (OIDC) or one-time code identifier. "+
-		"Use the UUID of the one you mean instead.", len(found), identifier, strings.Join(ids, ", "))
 }

@@ -213,7 +213,7 @@ func TestAccIdentityDataSource_exactlyOneOf(t *testing.T) {
 
 // The data source has every attribute of the resource, with the same type,
 // so an attribute added to the resource can not be forgotten here.
-func TestIdentityDataSource_schemaCoversResource(t *testing.T) {
+func TestIdentityDataSourceSchemaCoversResource(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	p := provider.New("test")()
@@ -262,33 +262,4 @@ func TestIdentityDataSource_schemaCoversResource(t *testing.T) {
 			t.Errorf("attribute %q: data source type %s, resource type %s", name, got, want)
 		}
 	}
-}
-
-// sharedIdentifier creates two identities through the admin API that both
-// match one credentials identifier: one signs in with it as username, the
-// other has it as OIDC identifier ("provider:subject"). It returns the value
-// and the two ids, sorted.
-func sharedIdentifier(t *testing.T) (string, []string) {
-	t.Helper()
-	subject := strings.TrimPrefix(acctest.RandomUsername(), "tf-acc-")
-	shared := "tfacc:" + subject
-	byPassword := createIdentityViaAPI(t, "username", map[string]any{"username": shared})
-
-	got, _, err := acctest.Client().IdentityAPI.CreateIdentity(context.Background()).CreateIdentityBody(client.CreateIdentityBody{
-		SchemaId: "username",
-		Traits:   map[string]any{"username": acctest.RandomUsername()},
-		Credentials: &client.IdentityWithCredentials{Oidc: &client.IdentityWithCredentialsOidc{
-			Config: &client.IdentityWithCredentialsOidcConfig{Providers: []client.IdentityWithCredentialsOidcConfigProvider{{Provider: "tfacc", Subject: subject}}},
-		}},
-	}).Execute()
-	if err != nil {
-		t.Fatalf("creating an identity with an OIDC credential through the API: %v", err)
-	}
-	t.Cleanup(func() { _, _ = acctest.Client().IdentityAPI.DeleteIdentity(context.Background(), got.Id).Execute() })
-
-	ids := []string{byPassword, got.Id}
-	if ids[0] > ids[1] {
-		ids[0], ids[1] = ids[1], ids[0]
-	}
-	return shared, ids
 }

@@ -5,7 +5,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
@@ -33,11 +32,9 @@ type identityListResource struct {
 }
 
 type identityListModel struct {
-	Identifier types.String `tfsdk:"identifier"`
-	IDs        types.List   `tfsdk:"ids"`
-	SchemaID   types.String `tfsdk:"schema_id"`
-	State      types.String `tfsdk:"state"`
-	PageSize   types.Int64  `tfsdk:"page_size"`
+	identityFilterModel
+	IDs      types.List  `tfsdk:"ids"`
+	PageSize types.Int64 `tfsdk:"page_size"`
 }
 
 func (r *identityListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -45,40 +42,26 @@ func (r *identityListResource) Metadata(_ context.Context, req resource.Metadata
 }
 
 func (r *identityListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
+	attributes := identityFilterAttributes(func(description string, validators ...validator.String) schema.Attribute {
+		return schema.StringAttribute{MarkdownDescription: description, Optional: true, Validators: validators}
+	})
+	attributes["ids"] = schema.ListAttribute{
+		MarkdownDescription: idsFilterDescription,
+		ElementType:         types.StringType,
+		Optional:            true,
+		Validators:          []validator.List{listvalidator.ValueStringsAre(uuidValidator{})},
+	}
+	attributes["page_size"] = schema.Int64Attribute{
+		MarkdownDescription: "How many identities to ask the API for per request. Defaults to the API's default (250). " +
+			"Every page is read either way; the provider holds one page at a time and hands each identity to Terraform as its page arrives.",
+		Optional:   true,
+		Validators: []validator.Int64{int64validator.AtLeast(1)},
+	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists Ory identities for `terraform query` (Terraform 1.14 and later): every identity, or those matching all the filters set, " +
 			"reading every page of the API. Each result is the identity's resource identity (its UUID); with `include_resource = true`, " +
 			"also the whole `ory_identity`, so that `terraform query -generate-config-out=FILE` writes a resource block and an import block for each.",
-		Attributes: map[string]schema.Attribute{
-			"identifier": schema.StringAttribute{
-				MarkdownDescription: "Keep only the identities that sign in with this login identifier (an email, phone number or username), as the API matches it: " +
-					"emails and usernames without regard to case; phone numbers exactly as stored, such as `+14155552671`.",
-				Optional:   true,
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"ids": schema.ListAttribute{
-				MarkdownDescription: "Keep only the identities with these UUIDs. Ids that no identity has are left out; an empty list matches nothing.",
-				ElementType:         types.StringType,
-				Optional:            true,
-				Validators:          []validator.List{listvalidator.ValueStringsAre(uuidValidator{})},
-			},
-			"schema_id": schema.StringAttribute{
-				MarkdownDescription: "Keep only the identities of this identity schema, such as `email`. The API has no such filter: the provider reads every page and filters.",
-				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"state": schema.StringAttribute{
-				MarkdownDescription: "Keep only the identities in this state: one of " + quotedList(ory.States) + ". The API has no such filter: the provider reads every page and filters.",
-				Optional:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(ory.States...)},
-			},
-			"page_size": schema.Int64Attribute{
-				MarkdownDescription: "How many identities to ask the API for per request. Defaults to the API's default (250). " +
-					"Every page is read either way; the provider holds one page at a time and hands each identity to Terraform as its page arrives.",
-				Optional:   true,
-				Validators: []validator.Int64{int64validator.AtLeast(1)},
-			},
-		},
+		Attributes: attributes,
 	}
 }
 
@@ -97,17 +80,9 @@ func (r *identityListResource) List(ctx context.Context, req list.ListRequest, s
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	opts := ory.ListOptions{
-		Identifier:  cfg.Identifier.ValueString(),
-		SchemaID:    cfg.SchemaID.ValueString(),
-		State:       cfg.State.ValueString(),
-		PageSize:    cfg.PageSize.ValueInt64(),
-		Identifiers: true,
-	}
-	if !cfg.IDs.IsNull() {
-		// Set, even when empty: an empty list filters everything out.
-		opts.IDs = append([]string{}, stringsOf(cfg.IDs)...)
-	}
+	opts := cfg.listOptions(cfg.IDs)
+	opts.PageSize = cfg.PageSize.ValueInt64()
+	opts.Identifiers = true
 
 	stream.Results = func(push func(list.ListResult) bool) {
 		var n int64

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -85,12 +84,7 @@ func (r *identityOIDCCredentialResource) Schema(_ context.Context, _ resource.Sc
 				MarkdownDescription: "`<identity_id>/<provider_id>/<subject>`, the import id.",
 				Computed:            true,
 			},
-			"identity_id": schema.StringAttribute{
-				MarkdownDescription: "The UUID of the identity to link. Changing it replaces the resource: the link moves to the new identity.",
-				Required:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators:          []validator.String{uuidValidator{}},
-			},
+			"identity_id": identityIDAttribute("The UUID of the identity to link. Changing it replaces the resource: the link moves to the new identity."),
 			"provider_id": schema.StringAttribute{
 				MarkdownDescription: "The `id` of the OIDC provider in Ory's configuration (`selfservice.methods.oidc.config.providers[].id` in Kratos, " +
 					"the provider's id in the Ory Console), such as `google`. Ory does not check it when linking: a provider it does not have never logs anybody in. " +
@@ -145,16 +139,15 @@ func (r *identityOIDCCredentialResource) ModifyPlan(ctx context.Context, req res
 		}
 		// The old link is removed before the new one is made (destroy,
 		// then create), so the subject's current identity is no conflict.
-		b, _ := json.Marshal(state.IdentityID.ValueString())
-		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateMovedFrom, b)...)
+		setPrivateString(ctx, resp.Private, privateMovedFrom, state.IdentityID.ValueString(), &resp.Diagnostics)
 		return
 	}
 	var previous string
 	if req.Private != nil {
-		b, diags := req.Private.GetKey(ctx, privateMovedFrom)
+		var diags diag.Diagnostics
+		previous, diags = privateString(ctx, req.Private, privateMovedFrom, "planned move of an OIDC link")
 		resp.Diagnostics.Append(diags...)
-		if len(b) > 0 && json.Unmarshal(b, &previous) != nil {
-			resp.Diagnostics.AddError("Corrupt Private State", "The planned move of an OIDC link is not readable. This is a bug in the provider; please report it.")
+		if diags.HasError() {
 			return
 		}
 	}

@@ -2,10 +2,8 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -14,15 +12,14 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/identity-as-code/terraform-provider-ory/internal/ory"
+	"github.com/identity-as-code/terraform-provider-ory/internal/quote"
 )
 
 var (
@@ -82,17 +79,8 @@ func (r *identityPasswordResource) Schema(_ context.Context, _ resource.SchemaRe
 			"with `on_change_outside = \"keep\"` it is an initial password instead, which the person may change. " +
 			"Destroying it replaces the password with a random secret nobody holds, since Ory can not delete a password credential.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "The identity's UUID, as `identity_id`.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"identity_id": schema.StringAttribute{
-				MarkdownDescription: "The UUID of the identity whose password this is. Changing it replaces the resource.",
-				Required:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators:          []validator.String{uuidValidator{}},
-			},
+			"id":          idAsIdentityIDAttribute(),
+			"identity_id": identityIDAttribute("The UUID of the identity whose password this is. Changing it replaces the resource."),
 			"password_wo": schema.StringAttribute{
 				MarkdownDescription: "The password, write-only: Terraform sends it and never stores it in state or plan. " +
 					"Needs Terraform 1.11 or OpenTofu 1.11 and later. Give `password_wo_version` with it and change that to set a new password.",
@@ -112,7 +100,7 @@ func (r *identityPasswordResource) Schema(_ context.Context, _ resource.SchemaRe
 				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"hashed_password": schema.StringAttribute{
-				MarkdownDescription: "An existing password hash to import, so that the user keeps their password: one of " + quotedList(ory.HashFormatNames()) +
+				MarkdownDescription: "An existing password hash to import, so that the user keeps their password: one of " + quote.Join(ory.HashFormatNames(), quote.Code, ", ") +
 					" in the format Ory documents for importing credentials (for example `$2a$10$...` for bcrypt or `$argon2id$v=19$...` for argon2id). Stored in the state.",
 				Optional:   true,
 				Sensitive:  true,
@@ -127,7 +115,7 @@ func (r *identityPasswordResource) Schema(_ context.Context, _ resource.SchemaRe
 				Default:  booldefault.StaticBool(false),
 			},
 			"on_change_outside": schema.StringAttribute{
-				MarkdownDescription: "What a password changed outside Terraform (by its user in their settings, by a recovery, by an admin tool) leads to: one of " + quotedList(onChangeOutsideValues) + ". " +
+				MarkdownDescription: "What a password changed outside Terraform (by its user in their settings, by a recovery, by an admin tool) leads to: one of " + quote.Join(onChangeOutsideValues, quote.Code, ", ") + ". " +
 					"`restore` (the default) shows it in `plan` as an update, and `apply` sets the configured password again: for service and break-glass accounts, whose password is the configured one. " +
 					"`keep` makes the configured password an initial one, for accounts people use themselves: it is set at creation and when `password_wo_version`, `password` or `hashed_password` changes; " +
 					"a change outside Terraform is reported once, as a warning at the next refresh, and is kept, never reverted, and `plan` stays clean. " +
@@ -226,7 +214,7 @@ func (r *identityPasswordResource) Create(ctx context.Context, req resource.Crea
 	if resp.Diagnostics.HasError() || !configured(r.client, &resp.Diagnostics) {
 		return
 	}
-	r.set(ctx, plan, cfg, "Unable to Set Password", &resp.State, resp.Identity, resp.Private, &resp.Diagnostics)
+	r.sendPassword(ctx, plan, cfg, "Unable to Set Password", &resp.State, resp.Identity, resp.Private, &resp.Diagnostics)
 }
 
 func (r *identityPasswordResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -294,7 +282,7 @@ func (r *identityPasswordResource) Update(ctx context.Context, req resource.Upda
 		setIdentity(ctx, resp.Identity, "identity_id", plan.IdentityID.ValueString(), &resp.Diagnostics)
 		return
 	}
-	r.set(ctx, plan, cfg, "Unable to Update Password", &resp.State, resp.Identity, resp.Private, &resp.Diagnostics)
+	r.sendPassword(ctx, plan, cfg, "Unable to Update Password", &resp.State, resp.Identity, resp.Private, &resp.Diagnostics)
 }
 
 // passwordChanges reports whether the plan changes what sets the password:
@@ -357,12 +345,8 @@ type stateSetter interface {
 	Set(ctx context.Context, val any) diag.Diagnostics
 }
 
-type privateSetter interface {
-	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
-}
-
-// set sends the configured password and records what Ory stored.
-func (r *identityPasswordResource) set(ctx context.Context, plan, cfg identityPasswordModel, summary string, state stateSetter, identity *tfsdk.ResourceIdentity, private privateSetter, diags *diag.Diagnostics) {
+// sendPassword sends the configured password and records what Ory stored.
+func (r *identityPasswordResource) sendPassword(ctx context.Context, plan, cfg identityPasswordModel, summary string, state stateSetter, identity *tfsdk.ResourceIdentity, private privateSetter, diags *diag.Diagnostics) {
 	id := plan.IdentityID.ValueString()
 	var in ory.PasswordInput
 	switch {
@@ -392,8 +376,6 @@ func (r *identityPasswordResource) set(ctx context.Context, plan, cfg identityPa
 	diags.Append(state.Set(ctx, &plan)...)
 	recordApplied(ctx, fp, private, diags)
 	setIdentity(ctx, identity, "identity_id", id, diags)
-	b, _ := json.Marshal(fp)
-	diags.Append(private.SetKey(ctx, privateAppliedFingerprint, b)...)
 	if plan.RevokeSessions.ValueBool() {
 		if err := r.client.RevokeSessions(ctx, id); err != nil {
 			diags.AddError(summary, fmt.Sprintf("The password of identity %s was set, but ending its sessions (revoke_sessions) failed: %s. "+
@@ -404,107 +386,11 @@ func (r *identityPasswordResource) set(ctx context.Context, plan, cfg identityPa
 
 // recordApplied keeps fp as the fingerprint of the credential Terraform set.
 func recordApplied(ctx context.Context, fp string, private privateSetter, diags *diag.Diagnostics) {
-	b, _ := json.Marshal(fp)
-	diags.Append(private.SetKey(ctx, privateAppliedFingerprint, b)...)
-}
-
-// privateGetter reads provider private state.
-type privateGetter interface {
-	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+	setPrivateString(ctx, private, privateAppliedFingerprint, fp, diags)
 }
 
 // appliedFingerprint returns the fingerprint this resource last set, or ""
 // (after an import, or in a state from before it was recorded).
 func appliedFingerprint(ctx context.Context, private privateGetter) (string, diag.Diagnostics) {
-	if private == nil {
-		return "", nil
-	}
-	b, diags := private.GetKey(ctx, privateAppliedFingerprint)
-	if diags.HasError() || len(b) == 0 {
-		return "", diags
-	}
-	var fp string
-	if err := json.Unmarshal(b, &fp); err != nil {
-		diags.AddError("Corrupt Private State", "The recorded password fingerprint is not readable: "+err.Error()+". This is a bug in the provider; please report it.")
-	}
-	return fp, diags
-}
-
-// planIdentityExists checks at plan time that the identity a new resource
-// names in identity_id exists, when the id is known.
-func planIdentityExists(ctx context.Context, c *ory.Client, plan tfsdk.Plan, diags *diag.Diagnostics) {
-	var id types.String
-	diags.Append(plan.GetAttribute(ctx, path.Root("identity_id"), &id)...)
-	if diags.HasError() || id.IsUnknown() || id.IsNull() || !isUUID(id.ValueString()) {
-		return
-	}
-	if _, err := c.GetIdentity(ctx, id.ValueString()); err != nil {
-		diags.Append(identityLookupError(path.Root("identity_id"), id.ValueString(), err))
-	}
-}
-
-// identityLookupError explains an identity_id that does not resolve.
-func identityLookupError(p path.Path, id string, err error) diag.Diagnostic {
-	if ory.IsNotFound(err) {
-		return diag.NewAttributeErrorDiagnostic(p, "Identity Not Found",
-			fmt.Sprintf("There is no identity %s. Check identity_id, or create the identity first (reference ory_identity.<name>.id).", id))
-	}
-	return diag.NewAttributeErrorDiagnostic(p, "Unable to Read Identity",
-		fmt.Sprintf("Reading identity %s failed: %s", id, ory.Reason(err)))
-}
-
-// configured reports whether the provider block could be configured.
-func configured(c *ory.Client, diags *diag.Diagnostics) bool {
-	if c != nil {
-		return true
-	}
-	diags.AddError("Provider Not Configured",
-		"The ory provider has no client: its url or api_key was not known when this operation ran. Make sure they are known at apply time.")
-	return false
-}
-
-var (
-	_ validator.String = hashFormatValidator{}
-	_ validator.String = uuidValidator{}
-)
-
-// hashFormatValidator accepts the hash formats Kratos imports. Its errors
-// never repeat the value: a hash is a secret too.
-type hashFormatValidator struct{}
-
-func (hashFormatValidator) Description(context.Context) string {
-	return "must be a password hash in a format Ory imports: " + strings.Join(ory.HashFormatNames(), ", ")
-}
-
-func (v hashFormatValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (v hashFormatValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if !ory.KnownHashFormat(req.ConfigValue.ValueString()) {
-		resp.Diagnostics.AddAttributeError(req.Path, "Unknown Password Hash Format",
-			fmt.Sprintf("%s %s (for example $2a$10$... for bcrypt, $argon2id$v=19$m=...,t=...,p=...$salt$hash for argon2id). To set a password in clear text, use password_wo or password instead.", req.Path, v.Description(ctx)))
-	}
-}
-
-// uuidValidator requires the canonical UUID form Ory uses for identity ids.
-type uuidValidator struct{}
-
-func (uuidValidator) Description(context.Context) string {
-	return "must be an identity UUID, such as 5f1c3b8e-6d7a-4a43-9c1e-2b7f0f7b1a2c (usually ory_identity.<name>.id)"
-}
-
-func (v uuidValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (v uuidValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if !isUUID(req.ConfigValue.ValueString()) {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Identity ID",
-			fmt.Sprintf("%s %s; got %q.", req.Path, v.Description(ctx), req.ConfigValue.ValueString()))
-	}
+	return privateString(ctx, private, privateAppliedFingerprint, "password fingerprint")
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -40,35 +39,6 @@ resource "ory_identity_password" "test" {
   identity_id = ory_identity.test.id
   %s
 }`, email, email, attrs)
-}
-
-// expectLogin logs in through the public API login flow and checks that the
-// session belongs to identity id.
-func expectLogin(identifier, password string, id *string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		ctx := context.Background()
-		token, err := acctest.Login(ctx, identifier, password)
-		if err != nil {
-			return fmt.Errorf("login with the managed password: %w", err)
-		}
-		who, err := acctest.WhoAmI(ctx, token)
-		if err != nil {
-			return err
-		}
-		if who != *id {
-			return fmt.Errorf("whoami names identity %s, want %s", who, *id)
-		}
-		return nil
-	}
-}
-
-func expectNoLogin(identifier, password, what string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		if _, err := acctest.Login(context.Background(), identifier, password); err == nil {
-			return fmt.Errorf("login with %s succeeded, want it refused", what)
-		}
-		return nil
-	}
 }
 
 // The sensitive password (for Terraform < 1.11): login works, rotation
@@ -497,55 +467,6 @@ resource "ory_identity_password" "test" {
 
 var fingerprintPattern = mustCompile(`^sha256:[0-9a-f]{64}$`)
 
-// identitySnapshot is everything of an identity that setting a password
-// must leave alone, as JSON.
-func identitySnapshot(t *testing.T, id string) []byte {
-	t.Helper()
-	got := apiIdentity(t, id)
-	type address struct {
-		Value, Via, Status string
-		Verified           bool
-	}
-	var addrs []address
-	for _, a := range got.VerifiableAddresses {
-		addrs = append(addrs, address{a.Value, a.Via, a.Status, a.Verified})
-	}
-	b, err := json.Marshal(map[string]any{
-		"schema_id": got.SchemaId, "traits": got.Traits, "state": got.State,
-		"metadata_public": got.MetadataPublic, "metadata_admin": got.MetadataAdmin,
-		"verifiable_addresses": addrs, "recovery_addresses": got.RecoveryAddresses,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-func expectUnchanged(t *testing.T, id *string, before *[]byte) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		after := identitySnapshot(t, *id)
-		if string(after) != string(*before) {
-			return fmt.Errorf("the identity changed:\nbefore %s\nafter  %s", *before, after)
-		}
-		return nil
-	}
-}
-
-func createIdentityWithPassword(t *testing.T, email, password string) string {
-	t.Helper()
-	got, _, err := acctest.Client().IdentityAPI.CreateIdentity(context.Background()).CreateIdentityBody(client.CreateIdentityBody{
-		SchemaId: "email", Traits: map[string]any{"email": email},
-		Credentials: &client.IdentityWithCredentials{Password: &client.IdentityWithCredentialsPassword{
-			Config: &client.IdentityWithCredentialsPasswordConfig{Password: &password},
-		}},
-	}).Execute()
-	if err != nil {
-		t.Fatalf("creating an identity through the API: %v", err)
-	}
-	t.Cleanup(func() { _, _ = acctest.Client().IdentityAPI.DeleteIdentity(context.Background(), got.Id).Execute() })
-	return got.Id
-}
-
 // Moving the password to another identity replaces the resource: the new
 // identity gets the password, the old one a secret nobody holds.
 func TestAccIdentityPassword_replaceIdentity(t *testing.T) {
@@ -641,20 +562,6 @@ resource "ory_identity_password" "test" {
 			),
 		}},
 	})
-}
-
-// changeOwnPassword is the person at work: they log in with password and
-// choose next in their account settings (the settings flow).
-func changeOwnPassword(t *testing.T, identifier, password, next string) {
-	t.Helper()
-	ctx := context.Background()
-	token, err := acctest.Login(ctx, identifier, password)
-	if err != nil {
-		t.Fatalf("logging in before the settings flow: %v", err)
-	}
-	if err := acctest.ChangePasswordViaSettings(ctx, token, next); err != nil {
-		t.Fatalf("changing the password in the settings flow: %v", err)
-	}
 }
 
 // An initial password (on_change_outside = "keep"): the person changes it in

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -15,10 +14,6 @@ import (
 
 	"github.com/identity-as-code/terraform-provider-ory/internal/ory"
 )
-
-const identifiersDescription = "The login identifiers: the values that sign in with a password, a one-time code or a security key, " +
-	"as Ory stores them (emails and usernames lower-cased; a phone number that receives codes by SMS in E.164 form, such as `+14155552671`). " +
-	"Derived from the traits by the identity schema, and known at plan time."
 
 // ModifyPlan checks the traits against the identity schema and plans what
 // Ory derives from them (verifiable and recovery addresses, login
@@ -99,7 +94,7 @@ func (r *identityResource) checkTraits(ctx context.Context, plan identityResourc
 
 // warnOnce adds a warning about schemas the first time in this run.
 func (r *identityResource) warnOnce(diags *diag.Diagnostics, summary, detail string) {
-	if r.client.FirstSchemaWarning() {
+	if r.schemaWarned.CompareAndSwap(false, true) {
 		diags.AddWarning(summary, detail)
 	}
 }
@@ -149,16 +144,16 @@ func planDerived(ctx context.Context, plan *identityResourceModel, cfg identityR
 			priorAddresses[ory.Address{Value: a.Value, Via: a.Via}] = a
 		}
 	}
-	configured := !cfg.VerifiedAddresses.IsNull()
+	managed := !cfg.VerifiedAddresses.IsNull()
 	addresses := make([]verifiableAddressModel, 0, len(derived.VerifiableAddresses))
 	var verified []string
 	for _, d := range derived.VerifiableAddresses {
-		a := verifiableAddressModel{Value: d.Value, Via: d.Via, Status: "pending"}
-		if p, ok := priorAddresses[d]; ok && (!configured || !p.Verified) {
+		a := verifiableAddressModel{Value: d.Value, Via: d.Via, Status: ory.StatusPending}
+		if p, ok := priorAddresses[d]; ok && (!managed || !p.Verified) {
 			a = p
 		}
-		if configured && slices.ContainsFunc(wanted, func(w string) bool { return ory.SameAddress(w, d.Value) }) {
-			a.Verified, a.Status = true, "completed"
+		if managed && slices.ContainsFunc(wanted, func(w string) bool { return ory.SameAddress(w, d.Value) }) {
+			a.Verified, a.Status = true, ory.StatusCompleted
 		}
 		if a.Verified {
 			verified = append(verified, d.Value)
@@ -167,7 +162,7 @@ func planDerived(ctx context.Context, plan *identityResourceModel, cfg identityR
 	}
 	plan.VerifiableAddresses = verifiableAddressList(addresses, diags)
 	plan.RecoveryAddresses = recoveryAddressList(derived.RecoveryAddresses, diags)
-	if !configured {
+	if !managed {
 		// Reported, not managed: what stays verified, in the state's spelling.
 		plan.VerifiedAddresses = respell(verified, prior)
 	}
@@ -191,62 +186,4 @@ func respell(values []string, prior *identityResourceModel) types.Set {
 		out = append(out, v)
 	}
 	return stringSet(out)
-}
-
-// verifiableAddressModel is one element of verifiable_addresses.
-type verifiableAddressModel struct {
-	Value    string `tfsdk:"value"`
-	Via      string `tfsdk:"via"`
-	Verified bool   `tfsdk:"verified"`
-	Status   string `tfsdk:"status"`
-}
-
-func verifiableAddressesOf(ctx context.Context, l types.List, diags *diag.Diagnostics) []verifiableAddressModel {
-	if l.IsNull() || l.IsUnknown() {
-		return nil
-	}
-	var out []verifiableAddressModel
-	diags.Append(l.ElementsAs(ctx, &out, false)...)
-	return out
-}
-
-func verifiableAddressList(addresses []verifiableAddressModel, diags *diag.Diagnostics) types.List {
-	objects := make([]map[string]attr.Value, 0, len(addresses))
-	for _, a := range addresses {
-		objects = append(objects, map[string]attr.Value{
-			"value": types.StringValue(a.Value), "via": types.StringValue(a.Via),
-			"verified": types.BoolValue(a.Verified), "status": types.StringValue(a.Status),
-		})
-	}
-	return objectList(verifiableAddressType, objects, diags)
-}
-
-func recoveryAddressList(addresses []ory.Address, diags *diag.Diagnostics) types.List {
-	objects := make([]map[string]attr.Value, 0, len(addresses))
-	for _, a := range addresses {
-		objects = append(objects, map[string]attr.Value{"value": types.StringValue(a.Value), "via": types.StringValue(a.Via)})
-	}
-	return objectList(recoveryAddressType, objects, diags)
-}
-
-// objectList is a list of objects of type t, one per attribute map.
-func objectList(t types.ObjectType, objects []map[string]attr.Value, diags *diag.Diagnostics) types.List {
-	values := make([]attr.Value, 0, len(objects))
-	for _, attrs := range objects {
-		o, d := types.ObjectValue(t.AttrTypes, attrs)
-		diags.Append(d...)
-		values = append(values, o)
-	}
-	l, d := types.ListValue(t, values)
-	diags.Append(d...)
-	return l
-}
-
-// stringSet is a set of strings, empty (not null) when ss is.
-func stringSet(ss []string) types.Set {
-	values := make([]attr.Value, 0, len(ss))
-	for _, s := range ss {
-		values = append(values, types.StringValue(s))
-	}
-	return types.SetValueMust(types.StringType, values)
 }

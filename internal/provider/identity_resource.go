@@ -1,24 +1,20 @@
 package provider
 
 import (
-	"bytes"
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
@@ -29,6 +25,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/identity-as-code/terraform-provider-ory/internal/ory"
+	"github.com/identity-as-code/terraform-provider-ory/internal/quote"
 )
 
 var (
@@ -47,6 +44,8 @@ func NewIdentityResource() resource.Resource {
 
 type identityResource struct {
 	client *ory.Client
+	// schemaWarned is shared by every ory_identity of a run (providerData).
+	schemaWarned *atomic.Bool
 }
 
 type identityResourceModel struct {
@@ -62,18 +61,9 @@ type identityResourceModel struct {
 	Identifiers         types.Set            `tfsdk:"identifiers"`
 }
 
-var (
-	verifiableAddressType = types.ObjectType{AttrTypes: map[string]attr.Type{
-		"value":    types.StringType,
-		"via":      types.StringType,
-		"verified": types.BoolType,
-		"status":   types.StringType,
-	}}
-	recoveryAddressType = types.ObjectType{AttrTypes: map[string]attr.Type{
-		"value": types.StringType,
-		"via":   types.StringType,
-	}}
-)
+const identifiersDescription = "The login identifiers: the values that sign in with a password, a one-time code or a security key, " +
+	"as Ory stores them (emails and usernames lower-cased; a phone number that receives codes by SMS in E.164 form, such as `+14155552671`). " +
+	"Derived from the traits by the identity schema, and known at plan time."
 
 func (r *identityResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_identity"
@@ -102,7 +92,7 @@ func (r *identityResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				Validators: []validator.String{jsonObjectValidator{}},
 			},
 			"state": schema.StringAttribute{
-				MarkdownDescription: "Whether the identity may sign in: one of " + quotedList(ory.States) + ". Defaults to `active`.",
+				MarkdownDescription: "Whether the identity may sign in: one of " + quote.Join(ory.States, quote.Code, ", ") + ". Defaults to `active`.",
 				Optional:            true,
 				Computed:            true,
 				Default:             stringdefault.StaticString(ory.StateActive),
@@ -133,20 +123,12 @@ func (r *identityResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			"verifiable_addresses": schema.ListNestedAttribute{
 				MarkdownDescription: "The addresses Ory derived from the traits and the schema that can be verified, sorted by value.",
 				Computed:            true,
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"value":    schema.StringAttribute{Computed: true, MarkdownDescription: "The address."},
-					"via":      schema.StringAttribute{Computed: true, MarkdownDescription: "How it is verified: `email` or `sms`."},
-					"verified": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether it is verified."},
-					"status":   schema.StringAttribute{Computed: true, MarkdownDescription: "The verification status, such as `pending` or `completed`."},
-				}},
+				NestedObject:        schema.NestedAttributeObject{Attributes: addressResourceAttributes(verifiableAddressFields)},
 			},
 			"recovery_addresses": schema.ListNestedAttribute{
 				MarkdownDescription: "The addresses Ory derived from the traits and the schema that can recover the account, sorted by value.",
 				Computed:            true,
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"value": schema.StringAttribute{Computed: true, MarkdownDescription: "The address."},
-					"via":   schema.StringAttribute{Computed: true, MarkdownDescription: "How a recovery message reaches it."},
-				}},
+				NestedObject:        schema.NestedAttributeObject{Attributes: addressResourceAttributes(recoveryAddressFields)},
 			},
 			"identifiers": schema.SetAttribute{
 				MarkdownDescription: identifiersDescription,
@@ -164,18 +146,10 @@ func (r *identityResource) IdentitySchema(_ context.Context, _ resource.Identity
 	resp.IdentitySchema = stringIdentitySchema("id", "The identity's UUID.")
 }
 
-// stringIdentitySchema is a resource identity of one string attribute,
-// which an import by identity must give.
-func stringIdentitySchema(name, description string) identityschema.Schema {
-	return identityschema.Schema{
-		Attributes: map[string]identityschema.Attribute{
-			name: identityschema.StringAttribute{Description: description, RequiredForImport: true},
-		},
-	}
-}
-
 func (r *identityResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+	if d := providerDataFrom(req.ProviderData, &resp.Diagnostics); d != nil {
+		r.client, r.schemaWarned = d.client, d.schemaWarned
+	}
 }
 
 // ValidateConfig rejects, at plan time, verified addresses that no trait holds.
@@ -213,36 +187,17 @@ func (r *identityResource) Create(ctx context.Context, req resource.CreateReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	// Verified at creation: Kratos imports addresses with their status.
-	in.VerifiedAddresses = stringsOf(plan.VerifiedAddresses)
-	created, err := r.client.CreateIdentity(ctx, in)
+	got, err := r.client.CreateIdentityVerified(ctx, in, wantedVerification(plan.VerifiedAddresses))
+	if got != nil {
+		// Kept in state even after a failure, so that the next apply finishes
+		// or replaces it instead of orphaning it.
+		r.setState(ctx, got, &plan, &resp.State, resp.Identity, &resp.Diagnostics)
+	}
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to Create Identity", r.describeWriteError(ctx, err, in))
+		r.reportWriteError(ctx, err, in, createOutcome, &resp.Diagnostics)
 		return
 	}
-	tflog.Debug(ctx, "created identity", map[string]any{"id": created.ID})
-
-	current, missing, err := r.verify(ctx, created, plan.VerifiedAddresses)
-	switch {
-	case len(missing) > 0:
-		// Kratos drops imported addresses its schema does not derive from the
-		// traits: undo the creation, so that nothing is half-applied.
-		detail := notVerifiableDetail(missing, created.SchemaID)
-		if err := r.client.DeleteIdentity(ctx, created.ID); err != nil && !ory.IsNotFound(err) {
-			// Keep it in state, so that the next apply replaces it instead of orphaning it.
-			r.setState(ctx, created, &plan, &resp.State, resp.Identity, &resp.Diagnostics)
-			resp.Diagnostics.AddError("Unable to Create Identity", detail+
-				fmt.Sprintf(" Removing identity %s again also failed (%s); it is kept in state and the next apply replaces it.", created.ID, ory.Reason(err)))
-			return
-		}
-		resp.Diagnostics.AddAttributeError(path.Root("verified_addresses"), "Unable to Create Identity", detail+" Nothing was created.")
-	case err != nil:
-		r.setState(ctx, created, &plan, &resp.State, resp.Identity, &resp.Diagnostics)
-		resp.Diagnostics.AddError("Unable to Verify Identity Addresses",
-			fmt.Sprintf("Identity %s was created, but setting which addresses are verified failed: %s. It is kept in state; run apply again to finish.", created.ID, ory.Reason(err)))
-	default:
-		r.setState(ctx, current, &plan, &resp.State, resp.Identity, &resp.Diagnostics)
-	}
+	tflog.Debug(ctx, "created identity", map[string]any{"id": got.ID})
 }
 
 func (r *identityResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -282,43 +237,20 @@ func (r *identityResource) Update(ctx context.Context, req resource.UpdateReques
 		return
 	}
 
-	before, err := r.client.GetIdentity(ctx, id)
+	got, err := r.client.UpdateIdentityVerified(ctx, id, in, wantedVerification(plan.VerifiedAddresses))
+	var verification *ory.VerificationError
+	if got != nil {
+		spelling := &plan
+		if err != nil && !errors.As(err, &verification) {
+			spelling = &prior // the identity holds what it held before
+		}
+		r.setState(ctx, got, spelling, &resp.State, resp.Identity, &resp.Diagnostics)
+	}
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to Update Identity", fmt.Sprintf("Reading identity %s failed: %s", id, ory.Reason(err)))
+		r.reportWriteError(ctx, err, in, updateOutcome, &resp.Diagnostics)
 		return
 	}
-	in.ExternalID = before.ExternalID
-	current := before
-	if !before.Matches(in) {
-		if current, err = r.client.UpdateIdentity(ctx, id, in); err != nil {
-			r.setState(ctx, before, &prior, &resp.State, resp.Identity, &resp.Diagnostics)
-			resp.Diagnostics.AddError("Unable to Update Identity", r.describeWriteError(ctx, err, in))
-			return
-		}
-	}
-
-	verified, missing, err := r.verify(ctx, current, plan.VerifiedAddresses)
-	switch {
-	case len(missing) > 0:
-		detail := notVerifiableDetail(missing, current.SchemaID)
-		if current != before {
-			// Put the previous traits back, so that nothing is half-applied.
-			if current, err = r.client.UpdateIdentity(ctx, id, ory.InputFromIdentity(before)); err != nil {
-				resp.Diagnostics.AddError("Unable to Update Identity", detail+
-					" Putting the previous traits back also failed ("+ory.Reason(err)+"); run terraform apply again after fixing the configuration.")
-				return
-			}
-		}
-		r.setState(ctx, current, &prior, &resp.State, resp.Identity, &resp.Diagnostics)
-		resp.Diagnostics.AddAttributeError(path.Root("verified_addresses"), "Unable to Update Identity", detail+" The identity was left as it was.")
-	case err != nil:
-		r.setState(ctx, current, &plan, &resp.State, resp.Identity, &resp.Diagnostics)
-		resp.Diagnostics.AddError("Unable to Update Identity Verification",
-			fmt.Sprintf("Setting which addresses of identity %s are verified failed: %s", id, ory.Reason(err)))
-	default:
-		r.setState(ctx, verified, &plan, &resp.State, resp.Identity, &resp.Diagnostics)
-		r.endSessionsIfDeactivated(ctx, id, prior, plan, &resp.Diagnostics)
-	}
+	r.endSessionsIfDeactivated(ctx, id, prior, plan, &resp.Diagnostics)
 }
 
 // endSessionsIfDeactivated revokes every session of an identity this apply
@@ -390,6 +322,53 @@ func (r *identityResource) ImportState(ctx context.Context, req resource.ImportS
 	setIdentity(ctx, resp.Identity, "id", found[0].ID, &resp.Diagnostics)
 }
 
+// writeOutcome says, for Create or Update, what a failed write left.
+type writeOutcome struct {
+	// summary names the operation.
+	summary string
+	// unchanged ends the detail when nothing was written.
+	unchanged string
+	// undoFailed ends it when undoing the write failed (%s: identity id, reason).
+	undoFailed string
+}
+
+var (
+	createOutcome = writeOutcome{
+		summary:    "Unable to Create Identity",
+		unchanged:  " Nothing was created.",
+		undoFailed: " Removing identity %s again also failed (%s); it is kept in state and the next apply replaces it.",
+	}
+	updateOutcome = writeOutcome{
+		summary:    "Unable to Update Identity",
+		unchanged:  " The identity was left as it was.",
+		undoFailed: " Putting the previous traits of identity %s back also failed (%s); run terraform apply again after fixing the configuration.",
+	}
+)
+
+// reportWriteError reports a failed create or update. Create and Update
+// share it, so that the same failure reads the same from both.
+func (r *identityResource) reportWriteError(ctx context.Context, err error, in ory.IdentityInput, o writeOutcome, diags *diag.Diagnostics) {
+	var (
+		undo          *ory.UndoError
+		notVerifiable *ory.NotVerifiableError
+		verification  *ory.VerificationError
+		read          *ory.ReadError
+	)
+	switch {
+	case errors.As(err, &undo) && errors.As(undo.Cause, &notVerifiable):
+		diags.AddError(o.summary, notVerifiableDetail(notVerifiable.Addresses, notVerifiable.SchemaID)+fmt.Sprintf(o.undoFailed, undo.ID, ory.Reason(undo.Err)))
+	case errors.As(err, &verification):
+		diags.AddError("Unable to Set Verified Addresses",
+			fmt.Sprintf("Identity %s was written, but setting which addresses are verified failed: %s. It is kept in state; run apply again to finish.", verification.ID, ory.Reason(verification.Err)))
+	case errors.As(err, &notVerifiable):
+		diags.AddAttributeError(path.Root("verified_addresses"), o.summary, notVerifiableDetail(notVerifiable.Addresses, notVerifiable.SchemaID)+o.unchanged)
+	case errors.As(err, &read):
+		diags.AddError(o.summary, fmt.Sprintf("Reading identity %s failed: %s", read.ID, ory.Reason(read.Err)))
+	default:
+		diags.AddError(o.summary, r.describeWriteError(ctx, err, in))
+	}
+}
+
 // describeWriteError explains a failed create or update: it names the
 // identity that already holds an identifier on a conflict, and says what to
 // do when the outcome of a create stayed unknown.
@@ -425,35 +404,13 @@ func (r *identityResource) describeWriteError(ctx context.Context, err error, in
 	}
 }
 
-// verify makes exactly the wanted addresses verified, when wanted is set.
-// It returns the identity as it is afterwards, or the wanted addresses that
-// the identity can not verify (then nothing was changed). Create and Update
-// share it; after a create that imported the addresses it sends nothing.
-func (r *identityResource) verify(ctx context.Context, i *ory.Identity, wanted types.Set) (*ory.Identity, []string, error) {
-	if wanted.IsNull() || wanted.IsUnknown() {
-		return i, nil, nil
+// wantedVerification is the verification verified_addresses asks for:
+// exactly the listed addresses when set, none managed when not.
+func wantedVerification(verified types.Set) ory.Verification {
+	if verified.IsNull() || verified.IsUnknown() {
+		return ory.Verification{}
 	}
-	want := map[string]bool{}
-	for _, a := range i.VerifiableAddresses {
-		want[a.Value] = false
-	}
-	var missing []string
-	for _, v := range stringsOf(wanted) {
-		a, ok := i.FindVerifiable(v)
-		if !ok {
-			missing = append(missing, v)
-			continue
-		}
-		want[a.Value] = true
-	}
-	if len(missing) > 0 {
-		return i, missing, nil
-	}
-	if slices.Equal(sortedVerified(i), sortedTrue(want)) {
-		return i, nil, nil
-	}
-	got, err := r.client.SetVerification(ctx, i, want)
-	return got, nil, err
+	return ory.Verification{Managed: true, Addresses: stringsOf(verified)}
 }
 
 // setState records i in state; prior keeps the user's spelling of addresses.
@@ -463,25 +420,6 @@ func (r *identityResource) setState(ctx context.Context, i *ory.Identity, prior 
 	diags.Append(d...)
 	diags.Append(state.Set(ctx, &m)...)
 	setIdentity(ctx, identity, "id", i.ID, diags)
-}
-
-// setIdentity records a resource identity of one string attribute.
-// identity is nil for a resource without an identity schema.
-func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, name, value string, diags *diag.Diagnostics) {
-	if identity != nil {
-		diags.Append(identity.SetAttribute(ctx, path.Root(name), value)...)
-	}
-}
-
-// importedID returns what an import names: the string id, or the attribute
-// name of an import block's identity (Terraform 1.12 and later).
-func importedID(ctx context.Context, req resource.ImportStateRequest, name string, diags *diag.Diagnostics) string {
-	if req.ID != "" || req.Identity == nil {
-		return req.ID
-	}
-	var v types.String
-	diags.Append(req.Identity.GetAttribute(ctx, path.Root(name), &v)...)
-	return v.ValueString()
 }
 
 // toInput maps the planned model to what the API takes.
@@ -539,171 +477,11 @@ func identityFromAPI(_ context.Context, i *ory.Identity, prior *identityResource
 		return cmp.Or(strings.Compare(a.Value, b.Value), strings.Compare(a.Via, b.Via))
 	})
 	m.VerifiableAddresses = verifiableAddressList(va, &diags)
-	ra := make([]ory.Address, 0, len(i.RecoveryAddresses))
-	for _, a := range i.RecoveryAddresses {
-		ra = append(ra, ory.Address(a))
-	}
+	ra := slices.Clone(i.RecoveryAddresses)
 	slices.SortFunc(ra, func(a, b ory.Address) int {
 		return cmp.Or(strings.Compare(a.Value, b.Value), strings.Compare(a.Via, b.Via))
 	})
 	m.RecoveryAddresses = recoveryAddressList(ra, &diags)
 	m.Identifiers = stringSet(i.Identifiers)
 	return m, diags
-}
-
-// sortedVerified returns the values of i's verified addresses, in order.
-func sortedVerified(i *ory.Identity) []string {
-	out := i.VerifiedValues()
-	sort.Strings(out)
-	return out
-}
-
-// sortedTrue returns the keys of m whose value is true, in order.
-func sortedTrue(m map[string]bool) []string {
-	var out []string
-	for k, v := range m {
-		if v {
-			out = append(out, k)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-func notVerifiableDetail(addresses []string, schemaID string) string {
-	return fmt.Sprintf("verified_addresses lists %s, which identity schema %q does not make a verifiable address of this identity. "+
-		"Only trait values that the schema marks for verification (\"ory.sh/kratos\": {\"verification\": {\"via\": \"email\"}}, or \"sms\") can be verified: "+
-		"remove them from verified_addresses or change the schema.", quoteAll(addresses), schemaID)
-}
-
-// decodeJSON decodes s keeping numbers exact.
-func decodeJSON(s string) (any, error) {
-	dec := json.NewDecoder(strings.NewReader(s))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	return v, nil
-}
-
-func encodeJSON(v any) string {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return "null"
-	}
-	return strings.TrimSpace(buf.String())
-}
-
-func jsonOrNull(v any) jsontypes.Normalized {
-	if v == nil {
-		return jsontypes.NewNormalizedNull()
-	}
-	return jsontypes.NewNormalizedValue(encodeJSON(v))
-}
-
-// traitStrings returns every string value inside traits, depth first.
-func traitStrings(v any) []string {
-	var out []string
-	var walk func(any)
-	walk = func(v any) {
-		switch t := v.(type) {
-		case string:
-			out = append(out, t)
-		case map[string]any:
-			keys := make([]string, 0, len(t))
-			for k := range t {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			for _, k := range keys {
-				walk(t[k])
-			}
-		case []any:
-			for _, e := range t {
-				walk(e)
-			}
-		}
-	}
-	walk(v)
-	return out
-}
-
-func containsAddress(values []string, address string) bool {
-	for _, v := range values {
-		if ory.SameAddress(v, address) {
-			return true
-		}
-	}
-	return false
-}
-
-// stringsOf returns the known string elements of a set or list.
-func stringsOf(s interface {
-	IsNull() bool
-	IsUnknown() bool
-	Elements() []attr.Value
-}) []string {
-	if s.IsNull() || s.IsUnknown() {
-		return nil
-	}
-	var out []string
-	for _, el := range s.Elements() {
-		if v, ok := el.(types.String); ok && !v.IsNull() && !v.IsUnknown() {
-			out = append(out, v.ValueString())
-		}
-	}
-	return out
-}
-
-// sameAddressSet compares two address sets without regard to case.
-func sameAddressSet(a, b types.Set) bool {
-	as, bs := stringsOf(a), stringsOf(b)
-	if a.IsNull() != b.IsNull() || len(as) != len(bs) {
-		return false
-	}
-	for _, x := range as {
-		if !containsAddress(bs, x) {
-			return false
-		}
-	}
-	return true
-}
-
-func quoteAll(ss []string) string {
-	q := make([]string, len(ss))
-	for i, s := range ss {
-		q[i] = fmt.Sprintf("%q", s)
-	}
-	return strings.Join(q, ", ")
-}
-
-func quotedList(ss []string) string {
-	q := make([]string, len(ss))
-	for i, s := range ss {
-		q[i] = "`" + s + "`"
-	}
-	return strings.Join(q, ", ")
-}
-
-// isUUID reports whether s has the canonical 8-4-4-4-12 hex form.
-func isUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i, c := range s {
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !strings.ContainsRune("0123456789abcdefABCDEF", c) {
-				return false
-			}
-		}
-	}
-	return true
 }

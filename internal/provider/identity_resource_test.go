@@ -2,12 +2,10 @@ package provider_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"regexp"
-	"sort"
 	"strings"
 	"testing"
 
@@ -500,97 +498,6 @@ resource "ory_identity" "test" {
 			},
 		},
 	})
-}
-
-// wrapped compiles a pattern for an error text that Terraform wraps at any
-// space: each space matches any run of white space, and . matches newlines.
-func wrapped(pattern string) *regexp.Regexp {
-	return regexp.MustCompile(`(?s)` + strings.ReplaceAll(pattern, " ", `\s+`))
-}
-
-func captureID(addr string, id *string) resource.TestCheckFunc {
-	return resource.TestCheckResourceAttrWith(addr, "id", func(v string) error {
-		if v == "" {
-			return fmt.Errorf("empty id")
-		}
-		*id = v
-		return nil
-	})
-}
-
-// checkIdentitiesDestroyed asks Kratos that every identity in state is gone.
-func checkIdentitiesDestroyed(s *terraform.State) error {
-	for _, rs := range s.RootModule().Resources {
-		if rs.Type != "ory_identity" {
-			continue
-		}
-		_, resp, err := acctest.Client().IdentityAPI.GetIdentity(context.Background(), rs.Primary.ID).Execute()
-		if resp == nil {
-			return fmt.Errorf("asking Kratos for identity %s: %w", rs.Primary.ID, err)
-		}
-		if resp.StatusCode != 404 {
-			return fmt.Errorf("identity %s still exists (HTTP %d)", rs.Primary.ID, resp.StatusCode)
-		}
-	}
-	return nil
-}
-
-func apiIdentity(t *testing.T, id string) *client.Identity {
-	t.Helper()
-	got, _, err := acctest.Client().IdentityAPI.GetIdentity(context.Background(), id).Execute()
-	if err != nil {
-		t.Fatalf("reading identity %s through the API: %v", id, err)
-	}
-	return got
-}
-
-func createIdentityViaAPI(t *testing.T, schemaID string, traits map[string]any) string {
-	t.Helper()
-	got, _, err := acctest.Client().IdentityAPI.CreateIdentity(context.Background()).
-		CreateIdentityBody(client.CreateIdentityBody{SchemaId: schemaID, Traits: traits}).Execute()
-	if err != nil {
-		t.Fatalf("creating an identity through the API: %v", err)
-	}
-	t.Cleanup(func() { _, _ = acctest.Client().IdentityAPI.DeleteIdentity(context.Background(), got.Id).Execute() })
-	return got.Id
-}
-
-func credentialIdentifiers(t *testing.T, id string) []string {
-	t.Helper()
-	got, _, err := acctest.Client().IdentityAPI.GetIdentity(context.Background(), id).IncludeCredential([]string{"password"}).Execute()
-	if err != nil {
-		t.Fatalf("reading identity %s through the API: %v", id, err)
-	}
-	creds := got.GetCredentials()
-	return creds["password"].Identifiers
-}
-
-func expectTraits(got *client.Identity, want map[string]any) error {
-	g, _ := json.Marshal(got.Traits)
-	w, _ := json.Marshal(want)
-	if string(g) != string(w) {
-		return fmt.Errorf("traits in Kratos = %s, want %s", g, w)
-	}
-	return nil
-}
-
-// expectVerified checks that exactly the given addresses are verified.
-func expectVerified(got *client.Identity, want ...string) error {
-	var verified []string
-	for _, a := range got.VerifiableAddresses {
-		if a.Verified {
-			if a.Status != "completed" {
-				return fmt.Errorf("address %s is verified with status %q", a.Value, a.Status)
-			}
-			verified = append(verified, a.Value)
-		}
-	}
-	sort.Strings(verified)
-	sort.Strings(want)
-	if strings.Join(verified, ",") != strings.Join(want, ",") {
-		return fmt.Errorf("verified addresses in Kratos = %v, want %v", verified, want)
-	}
-	return nil
 }
 
 func addressIndex(t *testing.T, got *client.Identity, value string) int {

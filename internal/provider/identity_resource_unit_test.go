@@ -23,7 +23,7 @@ func TestIdentityFromAPI(t *testing.T) {
 			{Value: "admin@example.com", Via: "email", Verified: true, Status: "completed"},
 			{Value: "+14155552671", Via: "sms", Verified: false, Status: "pending"},
 		},
-		RecoveryAddresses: []ory.RecoveryAddress{{Value: "admin@example.com", Via: "email"}},
+		RecoveryAddresses: []ory.Address{{Value: "admin@example.com", Via: "email"}},
 	}
 	// The user wrote the address with capitals; Kratos stores it in lower case.
 	prior := &identityResourceModel{VerifiedAddresses: types.SetValueMust(types.StringType, []attr.Value{types.StringValue("Admin@Example.com")})}
@@ -90,54 +90,5 @@ func TestToInput(t *testing.T) {
 	m.Traits = jsontypes.NewNormalizedValue(`["not", "an", "object"]`)
 	if _, diags := m.toInput(); !diags.HasError() {
 		t.Error("array traits accepted")
-	}
-}
-
-func TestTraitStrings(t *testing.T) {
-	t.Parallel()
-	v, err := decodeJSON(`{"z":"last","a":{"phones":["+1","+2"],"n":3,"ok":true},"m":"mid"}`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := traitStrings(v)
-	want := []string{"+1", "+2", "mid", "last"}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("traitStrings = %v, want %v", got, want)
-	}
-}
-
-func TestIsUUID(t *testing.T) {
-	t.Parallel()
-	for s, want := range map[string]bool{
-		"5f1c3b8e-6d7a-4a43-9c1e-2b7f0f7b1a2c": true,
-		"5F1C3B8E-6D7A-4A43-9C1E-2B7F0F7B1A2C": true,
-		"admin@example.com":                    false,
-		"5f1c3b8e6d7a4a439c1e2b7f0f7b1a2c":     false,
-		"5f1c3b8e-6d7a-4a43-9c1e-2b7f0f7b1a2g": false,
-		"":                                     false,
-	} {
-		if isUUID(s) != want {
-			t.Errorf("isUUID(%q) = %v", s, !want)
-		}
-	}
-}
-
-func TestSameAddressSet(t *testing.T) {
-	t.Parallel()
-	set := func(vs ...string) types.Set {
-		els := make([]attr.Value, len(vs))
-		for i, v := range vs {
-			els[i] = types.StringValue(v)
-		}
-		return types.SetValueMust(types.StringType, els)
-	}
-	if !sameAddressSet(set("A@x.com", "+1"), set("+1", "a@x.com")) {
-		t.Error("case and order count as a difference")
-	}
-	if sameAddressSet(set("a@x.com"), set("a@x.com", "+1")) {
-		t.Error("an added address is not seen")
-	}
-	if sameAddressSet(types.SetNull(types.StringType), set()) {
-		t.Error("null equals empty")
 	}
 }

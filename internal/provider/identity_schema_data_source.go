@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
@@ -17,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/identity-as-code/terraform-provider-ory/internal/ory"
+	"github.com/identity-as-code/terraform-provider-ory/internal/quote"
 )
 
 var (
@@ -155,7 +157,7 @@ func unknownSchemaDetail(e *ory.UnknownSchemaError) string {
 	}
 	return fmt.Sprintf("Ory has no identity schema %q. The schemas it has: %s. "+
 		"Use one of these ids, or add the schema to Ory first (Kratos: identity.schemas in its configuration; Ory Network: the project's identity schemas).",
-		e.ID, quoteAll(known))
+		e.ID, quote.Join(known, strconv.Quote, ", "))
 }
 
 // identitySchemaFromAPI maps an identity schema to its Terraform model, for

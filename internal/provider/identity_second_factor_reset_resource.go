@@ -10,14 +10,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/identity-as-code/terraform-provider-ory/internal/ory"
+	"github.com/identity-as-code/terraform-provider-ory/internal/quote"
 )
 
 var (
@@ -55,19 +54,10 @@ func (r *identitySecondFactorResetResource) Schema(_ context.Context, _ resource
 			"The reset happens when the resource is created and again each time `version` changes, never on other applies, " +
 			"so it is safe to leave in a configuration. Destroying it changes nothing in Ory.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "The identity's UUID, as `identity_id`.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"identity_id": schema.StringAttribute{
-				MarkdownDescription: "The UUID of the identity whose second factors to reset. Changing it replaces the resource, which resets the new identity's.",
-				Required:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators:          []validator.String{uuidValidator{}},
-			},
+			"id":          idAsIdentityIDAttribute(),
+			"identity_id": identityIDAttribute("The UUID of the identity whose second factors to reset. Changing it replaces the resource, which resets the new identity's."),
 			"methods": schema.SetAttribute{
-				MarkdownDescription: "The second factors to remove: any of " + quotedList(ory.SecondFactorMethods) + "; all of them by default. " +
+				MarkdownDescription: "The second factors to remove: any of " + quote.Join(ory.SecondFactorMethods, quote.Code, ", ") + "; all of them by default. " +
 					"`webauthn` removes the security keys used as a second factor; passkeys (keys that log in without a password) are a first factor, which Ory keeps. " +
 					"Changing `methods` alone resets nothing: it applies to the next reset.",
 				ElementType: types.StringType,
@@ -84,7 +74,7 @@ func (r *identitySecondFactorResetResource) Schema(_ context.Context, _ resource
 				Optional:            true,
 			},
 			"second_factors": schema.SetAttribute{
-				MarkdownDescription: "The second factors the identity has now, among " + quotedList(ory.SecondFactorMethods) + ", as of the last apply or refresh. " +
+				MarkdownDescription: "The second factors the identity has now, among " + quote.Join(ory.SecondFactorMethods, quote.Code, ", ") + ", as of the last apply or refresh. " +
 					"Right after a reset it lacks the methods reset; a second factor the person enrols afterwards shows here and plans nothing: that is what a reset is for.",
 				ElementType: types.StringType,
 				Computed:    true,
@@ -192,7 +182,7 @@ func (r *identitySecondFactorResetResource) reset(ctx context.Context, plan *ide
 		}
 		diags.AddError("Unable to Reset Second Factors",
 			fmt.Sprintf("Removing the second factors (%s) of identity %s failed: %s. Apply again: the factors already removed stay removed.",
-				quotedList(methods), id, ory.Reason(err)))
+				quote.Join(methods, quote.Code, ", "), id, ory.Reason(err)))
 		return
 	}
 	plan.ID = plan.IdentityID

@@ -8,11 +8,11 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -23,6 +23,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/identity-as-code/terraform-provider-ory/internal/ory"
+	"github.com/identity-as-code/terraform-provider-ory/internal/quote"
 )
 
 var (
@@ -66,12 +67,12 @@ func (p *oryProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 		Attributes: map[string]schema.Attribute{
 			"url": schema.StringAttribute{
 				MarkdownDescription: "The Ory API to manage: a Kratos admin URL such as `http://127.0.0.1:4434`, or an Ory Network project URL such as `https://<slug>.projects.oryapis.com`. " +
-					"Falls back to the environment variables " + envList(urlEnvVars) + ", in that order.",
+					"Falls back to the environment variables " + quote.Join(urlEnvVars, quote.Code, " and ") + ", in that order.",
 				Optional: true,
 			},
 			"api_key": schema.StringAttribute{
 				MarkdownDescription: "An Ory Network project API key, sent as a Bearer token. Not needed for self-hosted Kratos whose admin API is not exposed publicly. " +
-					"Falls back to " + envList(apiKeyEnvVars) + ".",
+					"Falls back to " + quote.Join(apiKeyEnvVars, quote.Code, " and ") + ".",
 				Optional:  true,
 				Sensitive: true,
 			},
@@ -107,20 +108,20 @@ func (p *oryProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	if rawURL == "" {
 		resp.Diagnostics.AddAttributeError(path.Root("url"), "Missing Ory URL",
 			"The provider needs the URL of the Ory API to manage. Set `url` in the provider block, or one of the environment variables "+
-				envList(urlEnvVars)+", to a Kratos admin URL (http://127.0.0.1:4434) or an Ory Network project URL (https://<slug>.projects.oryapis.com).")
+				quote.Join(urlEnvVars, quote.Code, " and ")+", to a Kratos admin URL (http://127.0.0.1:4434) or an Ory Network project URL (https://<slug>.projects.oryapis.com).")
 		return
 	}
 	base, err := ory.ParseURL(rawURL)
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("url"), "Invalid Ory URL",
-			"The Ory URL (from `url` or "+envList(urlEnvVars)+") is not usable: "+err.Error()+
+			"The Ory URL (from `url` or "+quote.Join(urlEnvVars, quote.Code, " and ")+") is not usable: "+err.Error()+
 				". Use a Kratos admin URL such as http://127.0.0.1:4434 or an Ory Network project URL such as https://<slug>.projects.oryapis.com.")
 		return
 	}
 	apiKey := firstSet(cfg.APIKey.ValueString(), apiKeyEnvVars)
 	if apiKey == "" && isOryNetwork(base) {
 		resp.Diagnostics.AddAttributeError(path.Root("api_key"), "Missing Ory API Key",
-			"The URL "+base+" is an Ory Network project, whose admin API needs a project API key. Set `api_key`, or one of "+envList(apiKeyEnvVars)+".")
+			"The URL "+base+" is an Ory Network project, whose admin API needs a project API key. Set `api_key`, or one of "+quote.Join(apiKeyEnvVars, quote.Code, " and ")+".")
 		return
 	}
 
@@ -145,10 +146,11 @@ func (p *oryProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		resp.Diagnostics.AddError("Unable to Configure the Ory Provider", "Building the API client failed: "+err.Error()+". This is a bug in the provider; please report it.")
 		return
 	}
-	resp.ResourceData = c
-	resp.DataSourceData = c
-	resp.EphemeralResourceData = c
-	resp.ListResourceData = c
+	data := &providerData{client: c, schemaWarned: &atomic.Bool{}}
+	resp.ResourceData = data
+	resp.DataSourceData = data
+	resp.EphemeralResourceData = data
+	resp.ListResourceData = data
 }
 
 func (p *oryProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -195,14 +197,6 @@ func firstSet(v string, envVars []string) string {
 	return ""
 }
 
-func envList(names []string) string {
-	quoted := make([]string, len(names))
-	for i, n := range names {
-		quoted[i] = "`" + n + "`"
-	}
-	return strings.Join(quoted, " and ")
-}
-
 func isOryNetwork(base string) bool {
 	u, err := url.Parse(base)
 	if err != nil {
@@ -210,17 +204,4 @@ func isOryNetwork(base string) bool {
 	}
 	host := u.Hostname()
 	return strings.HasSuffix(host, ".oryapis.com")
-}
-
-// clientFrom is the shared Configure step of resources and data sources.
-func clientFrom(providerData any, diags *diag.Diagnostics) *ory.Client {
-	if providerData == nil {
-		return nil
-	}
-	c, ok := providerData.(*ory.Client)
-	if !ok {
-		diags.AddError("Unexpected Provider Data",
-			fmt.Sprintf("expected *ory.Client, got %T. This is a bug in the provider; please report it", providerData))
-	}
-	return c
 }

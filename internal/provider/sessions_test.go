@@ -131,7 +131,7 @@ func TestAccSessions_rotationWithRevokeSessions(t *testing.T) {
 					if err := whoami(before, id); err != nil {
 						return fmt.Errorf("turning revoke_sessions on ended a session: %w", err)
 					}
-					return expectLoginWith(email, second, id)
+					return loginWorks(email, second, id)
 				},
 			},
 			{
@@ -141,7 +141,7 @@ func TestAccSessions_rotationWithRevokeSessions(t *testing.T) {
 					if err := whoami(before, id); err == nil {
 						return fmt.Errorf("the session opened before the rotation still works")
 					}
-					return expectLoginWith(email, third, id)
+					return loginWorks(email, third, id)
 				},
 			},
 		},
@@ -195,18 +195,6 @@ func login(t *testing.T, email, password string) string {
 	return token
 }
 
-// whoami checks that token is a working session of identity id.
-func whoami(token, id string) error {
-	got, err := acctest.WhoAmI(context.Background(), token)
-	if err != nil {
-		return err
-	}
-	if got != id {
-		return fmt.Errorf("the session belongs to %s, want %s", got, id)
-	}
-	return nil
-}
-
 func refused(tokens []string, id string) error {
 	for i, token := range tokens {
 		if whoami(token, id) == nil {
@@ -214,14 +202,6 @@ func refused(tokens []string, id string) error {
 		}
 	}
 	return nil
-}
-
-func expectLoginWith(email, password, id string) error {
-	token, err := acctest.Login(context.Background(), email, password)
-	if err != nil {
-		return fmt.Errorf("logging in with the configured password: %w", err)
-	}
-	return whoami(token, id)
 }
 
 func setStateViaAPI(t *testing.T, id, state string) {
