@@ -114,7 +114,7 @@ func New(cfg Config) (*Client, error) {
 		policy:    policy,
 	}}
 	out := &Client{base: base, http: hc, policy: policy}
-	out.reads = readBatcher{c: out, window: batchWindow, max: idsPerRequest}
+	out.reads = readBatcher{c: out, gatherer: gatherer[string, readResult]{window: batchWindow, max: idsPerRequest}}
 	return out, nil
 }
 
