@@ -43,6 +43,7 @@ type Client struct {
 	http    *http.Client
 	policy  *retryPolicy
 	reads   readBatcher
+	creates createBatcher
 	schemas schemaCache
 }
 
@@ -115,6 +116,7 @@ func New(cfg Config) (*Client, error) {
 	}}
 	out := &Client{base: base, http: hc, policy: policy}
 	out.reads = readBatcher{c: out, gatherer: gatherer[string, readResult]{window: batchWindow, max: idsPerRequest}}
+	out.creates = createBatcher{c: out, gatherer: gatherer[*createItem, struct{}]{window: batchWindow, max: maxCreatesPerBatch}}
 	return out, nil
 }
 
