@@ -116,7 +116,7 @@ func New(cfg Config) (*Client, error) {
 	}}
 	out := &Client{base: base, http: hc, policy: policy}
 	out.reads = readBatcher{c: out, gatherer: gatherer[string, readResult]{window: batchWindow, max: idsPerRequest}}
-	out.creates = createBatcher{c: out, gatherer: gatherer[*createItem, struct{}]{window: batchWindow, max: maxCreatesPerBatch}}
+	out.creates = createBatcher{c: out, gatherer: gatherer[*createItem, struct{}]{window: batchWindow, max: maxCreatesPerBatch, serial: true}}
 	return out, nil
 }
 

@@ -226,3 +226,66 @@ func TestFullCreateBatchIsSentAtOnce(t *testing.T) {
 		t.Errorf("batches = %d, POSTs = %d; want 2 and 0", b, p)
 	}
 }
+
+// While a batch is in flight, the creates that arrive gather into the next
+// batch, even after its window, instead of going out beside it.
+func TestCreatesGatherWhileABatchIsInFlight(t *testing.T) {
+	t.Parallel()
+	fk := newFakeKratos(t)
+	inFlight, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	fk.arrive = func(route string) {
+		if route == routeBatch {
+			once.Do(func() {
+				close(inFlight)
+				<-release
+			})
+		}
+	}
+	c := batchClient(t, fk)
+	c.creates.window = 20 * time.Millisecond
+	c.creates.max = 2
+	var wg sync.WaitGroup
+	create := func(emails ...string) {
+		for _, e := range emails {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := c.CreateIdentity(context.Background(), emailInput(e)); err != nil {
+					t.Errorf("create %s: %v", e, err)
+				}
+			}()
+		}
+	}
+	pending := func() int {
+		c.creates.mu.Lock()
+		defer c.creates.mu.Unlock()
+		if c.creates.pending == nil {
+			return 0
+		}
+		return len(c.creates.pending.items)
+	}
+
+	waitPending := func(n int) {
+		for deadline := time.Now().Add(5 * time.Second); pending() < n; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Errorf("the next batch gathered %d creates, want %d", pending(), n)
+				return
+			}
+		}
+	}
+
+	create("a@example.com", "b@example.com")
+	<-inFlight
+	create("c@example.com")
+	waitPending(1)
+	// Past its window, the batch still takes the next create.
+	time.Sleep(3 * c.creates.window)
+	create("d@example.com")
+	waitPending(2)
+	close(release)
+	wg.Wait()
+	if b, p := fk.count(routeBatch), fk.count(routeCreate); b != 2 || p != 0 {
+		t.Errorf("batches = %d, POSTs = %d; want 2 and 0", b, p)
+	}
+}

@@ -37,6 +37,9 @@ type fakeKratos struct {
 	// batchKeepsOthers makes a batch with a conflict keep its other
 	// identities, as Kratos after v1.3.1 does.
 	batchKeepsOthers bool
+	// arrive, when set, runs as each request arrives, before it is
+	// handled: tests hold a request in flight with it.
+	arrive func(route string)
 
 	mu         sync.Mutex
 	identities map[string]*fakeIdentity
@@ -274,6 +277,9 @@ func (fk *fakeKratos) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	route, id := routeOf(r)
+	if fk.arrive != nil {
+		fk.arrive(route)
+	}
 	fk.mu.Lock()
 	fk.counts[route]++
 	f := noFault

@@ -14,15 +14,22 @@ import (
 type gatherer[T comparable, R any] struct {
 	window time.Duration
 	max    int
+	// serial sends one batch at a time: a batch whose window has ended
+	// keeps gathering while the one before it is in flight, instead of
+	// queueing behind it as a request of its own.
+	serial bool
 
 	mu      sync.Mutex
 	pending *gathering[T, R]
+	sending sync.Mutex
 }
 
 type gathering[T comparable, R any] struct {
 	ctx   context.Context
 	items []T
 	done  chan struct{}
+	// taken is set when the batch stops gathering, to be sent.
+	taken bool
 	// Set before done is closed.
 	result R
 }
@@ -33,7 +40,7 @@ type gathering[T comparable, R any] struct {
 func (g *gatherer[T, R]) join(ctx context.Context, item T, flush func(ctx context.Context, items []T) R) (int, R, error) {
 	g.mu.Lock()
 	batch := g.pending
-	if batch == nil {
+	if batch == nil || len(batch.items) >= g.max {
 		// The batch outlives the caller that opened it: it serves others too.
 		batch = &gathering[T, R]{ctx: context.WithoutCancel(ctx), done: make(chan struct{})}
 		g.pending = batch
@@ -60,12 +67,19 @@ func (g *gatherer[T, R]) join(ctx context.Context, item T, flush func(ctx contex
 // flush hands batch to fn once, whoever calls first: the window's timer or
 // the caller that filled it.
 func (g *gatherer[T, R]) flush(batch *gathering[T, R], fn func(ctx context.Context, items []T) R) {
+	if g.serial {
+		g.sending.Lock()
+		defer g.sending.Unlock()
+	}
 	g.mu.Lock()
-	if g.pending != batch {
+	if batch.taken {
 		g.mu.Unlock()
 		return
 	}
-	g.pending = nil
+	batch.taken = true
+	if g.pending == batch {
+		g.pending = nil
+	}
 	g.mu.Unlock()
 	batch.result = fn(batch.ctx, batch.items)
 	close(batch.done)
