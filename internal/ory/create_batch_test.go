@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	client "github.com/ory/client-go"
 )
 
 // createAll creates ins concurrently, as Terraform's apply does.
@@ -287,5 +289,33 @@ func TestCreatesGatherWhileABatchIsInFlight(t *testing.T) {
 	wg.Wait()
 	if b, p := fk.count(routeBatch), fk.count(routeCreate); b != 2 || p != 0 {
 		t.Errorf("batches = %d, POSTs = %d; want 2 and 0", b, p)
+	}
+}
+
+// An identity is built without reading only when what a read returns is
+// known: not with credentials (their fingerprint), not with a schema the
+// provider can not follow.
+func TestBuiltIdentityOnlyWhenKnown(t *testing.T) {
+	t.Parallel()
+	fk := newFakeKratos(t)
+	c, _ := newTestClient(t, fk.srv.URL, "")
+	password := &client.IdentityWithCredentials{Password: &client.IdentityWithCredentialsPassword{
+		Config: &client.IdentityWithCredentialsPasswordConfig{Password: client.PtrString("secret")}}}
+	cases := []struct {
+		name  string
+		item  createItem
+		built bool
+	}{
+		{"derivable schema", createItem{in: emailInput("a@example.com"), body: client.CreateIdentityBody{SchemaId: "email", Traits: map[string]any{"email": "a@example.com"}}}, true},
+		{"with a password", createItem{in: emailInput("a@example.com"), body: client.CreateIdentityBody{SchemaId: "email", Traits: map[string]any{"email": "a@example.com"}, Credentials: password}}, false},
+		{"schema not followed", createItem{in: IdentityInput{SchemaID: "remote"}, body: client.CreateIdentityBody{SchemaId: "remote", Traits: map[string]any{"email": "a@example.com"}}}, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if got := c.builtIdentity(context.Background(), &tc.item); (got != nil) != tc.built {
+				t.Errorf("builtIdentity = %+v, want built %t", got, tc.built)
+			}
+		})
 	}
 }
