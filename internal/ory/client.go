@@ -43,6 +43,7 @@ type Client struct {
 	http    *http.Client
 	policy  *retryPolicy
 	reads   readBatcher
+	creates createBatcher
 	schemas schemaCache
 }
 
@@ -114,7 +115,8 @@ func New(cfg Config) (*Client, error) {
 		policy:    policy,
 	}}
 	out := &Client{base: base, http: hc, policy: policy}
-	out.reads = readBatcher{c: out, window: batchWindow, max: idsPerRequest}
+	out.reads = readBatcher{c: out, gatherer: gatherer[string, readResult]{window: batchWindow, max: idsPerRequest}}
+	out.creates = createBatcher{c: out, gatherer: gatherer[*createItem, struct{}]{window: batchWindow, max: maxCreatesPerBatch, serial: true}}
 	return out, nil
 }
 

@@ -34,6 +34,12 @@ type fakeKratos struct {
 	// hideNew is the number of lookups by identifier that do not yet see an
 	// identity after its creation (a read replica lagging behind).
 	hideNew int
+	// batchKeepsOthers makes a batch with a conflict keep its other
+	// identities, as Kratos after v1.3.1 does.
+	batchKeepsOthers bool
+	// arrive, when set, runs as each request arrives, before it is
+	// handled: tests hold a request in flight with it.
+	arrive func(route string)
 
 	mu         sync.Mutex
 	identities map[string]*fakeIdentity
@@ -64,6 +70,7 @@ type fakeIdentity struct {
 // Routes, as the fault plan and the counters name them.
 const (
 	routeCreate = "POST /admin/identities"
+	routeBatch  = "PATCH /admin/identities"
 	routeList   = "GET /admin/identities"
 	routeGet    = "GET /admin/identities/{id}"
 	routePut    = "PUT /admin/identities/{id}"
@@ -135,6 +142,14 @@ var fakeSchemas = map[string][]byte{
       "required": ["email"]
     }
   }
+}`),
+	// "remote" takes its traits from another document, which the provider
+	// does not load: it can not derive what Kratos does.
+	"remote": []byte(`{
+  "$id": "https://example.com/remote.schema.json",
+  "$schema": "http://json-schema.org/draft-07/schema#",
+  "type": "object",
+  "properties": {"traits": {"$ref": "https://example.com/traits.schema.json"}}
 }`),
 	"noid": []byte(`{
   "$id": "https://example.com/noid.schema.json",
@@ -262,6 +277,9 @@ func (fk *fakeKratos) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	route, id := routeOf(r)
+	if fk.arrive != nil {
+		fk.arrive(route)
+	}
 	fk.mu.Lock()
 	fk.counts[route]++
 	f := noFault
@@ -371,25 +389,16 @@ func (fk *fakeKratos) apply(route, id string, query map[string][]string, body []
 		}
 		return encode(http.StatusOK, out)
 	case routeCreate:
-		schemaID, _ := in["schema_id"].(string)
-		traits, _ := in["traits"].(map[string]any)
-		if _, ok := fakeSchemas[schemaID]; !ok || traits == nil {
-			return kratosError(http.StatusBadRequest, "unknown schema or no traits")
+		if s, ok := in["state"].(string); ok && !slices.Contains(States, s) {
+			return kratosError(http.StatusBadRequest, "identity state is not valid")
 		}
-		if email, ok := traits["email"].(string); ok {
-			for _, other := range fk.identities {
-				if o, _ := other.traits["email"].(string); strings.EqualFold(o, email) {
-					return kratosError(http.StatusConflict, "This identity conflicts with another identity that already exists.")
-				}
-			}
+		i, code, message := fk.create(in)
+		if i == nil {
+			return kratosError(code, message)
 		}
-		i := fk.newIdentity(schemaID, traits)
-		if s, ok := in["state"].(string); ok {
-			i.state = s
-		}
-		i.metadataPublic, i.metadataAdmin = in["metadata_public"], in["metadata_admin"]
-		fk.setCredentials(i, in)
 		return encode(http.StatusCreated, fk.wire(i, false))
+	case routeBatch:
+		return fk.batch(in)
 	}
 
 	i := fk.identities[id]
@@ -443,6 +452,71 @@ func (fk *fakeKratos) apply(route, id string, query map[string][]string, body []
 		return http.StatusNoContent, nil
 	}
 	return kratosError(http.StatusNotFound, "no such route")
+}
+
+// create stores the identity of a create body, or says why not (status
+// and message); fk.mu is held.
+func (fk *fakeKratos) create(in map[string]any) (*fakeIdentity, int, string) {
+	schemaID, _ := in["schema_id"].(string)
+	traits, _ := in["traits"].(map[string]any)
+	if _, ok := fakeSchemas[schemaID]; !ok || traits == nil {
+		return nil, http.StatusBadRequest, "unknown schema or no traits"
+	}
+	if email, ok := traits["email"].(string); ok {
+		for _, other := range fk.identities {
+			if o, _ := other.traits["email"].(string); strings.EqualFold(o, email) {
+				return nil, http.StatusConflict, "This identity conflicts with another identity that already exists."
+			}
+		}
+	}
+	i := fk.newIdentity(schemaID, traits)
+	if s, ok := in["state"].(string); ok {
+		i.state = s
+	}
+	i.metadataPublic, i.metadataAdmin = in["metadata_public"], in["metadata_admin"]
+	fk.setCredentials(i, in)
+	return i, 0, ""
+}
+
+// batch carries out PATCH /admin/identities as Kratos v1.3.1 does: a state
+// it does not know refuses the whole batch; an item that is invalid fails
+// alone, with a generic reason; an item that conflicts fails and rolls back
+// the others, which are answered as created all the same; fk.mu is held.
+func (fk *fakeKratos) batch(in map[string]any) (int, []byte) {
+	patches, _ := in["identities"].([]any)
+	var creates []map[string]any
+	for _, p := range patches {
+		c, _ := p.(map[string]any)["create"].(map[string]any)
+		if s, ok := c["state"].(string); ok && !slices.Contains(States, s) {
+			return kratosError(http.StatusBadRequest, "identity state is not valid")
+		}
+		creates = append(creates, c)
+	}
+	results := []map[string]any{}
+	var stored []string
+	conflict := false
+	for _, c := range creates {
+		i, code, message := fk.create(c)
+		conflict = conflict || code == http.StatusConflict
+		switch {
+		case i != nil:
+			stored = append(stored, i.id)
+			results = append(results, map[string]any{"action": "create", "identity": i.id})
+		case code == http.StatusBadRequest:
+			message = "The request was malformed or contained invalid parameters"
+			fallthrough
+		default:
+			results = append(results, map[string]any{"action": "error", "error": map[string]any{
+				"code": code, "status": http.StatusText(code), "message": message,
+			}})
+		}
+	}
+	if conflict && !fk.batchKeepsOthers {
+		for _, id := range stored {
+			delete(fk.identities, id)
+		}
+	}
+	return encode(http.StatusOK, map[string]any{"identities": results})
 }
 
 // importOIDC adds the OIDC links of a PUT body to i, as Kratos does; false

@@ -111,7 +111,9 @@ type IdentityInput struct {
 	VerifiedAddresses []string
 }
 
-// CreateIdentity creates an identity. When the answer is lost, the identity
+// CreateIdentity creates an identity. Creates that arrive together are sent
+// as one batch (see createBatcher); each caller gets its own identity or its
+// own error, as from a single create. When the answer is lost, the identity
 // is looked up by its login identifiers before the create is sent again: an
 // identity with the same schema and traits, created after the first attempt
 // started, is the one this call created (see findCreated).
@@ -135,11 +137,22 @@ func (c *Client) CreateIdentity(ctx context.Context, in IdentityInput) (*Identit
 	}
 	started := time.Now()
 	var created *Identity
+	batched := false
 	err := c.write(ctx, writeOp{
 		what: "create identity",
 		// A resent create that conflicts may conflict with its own first attempt.
 		resolveConflictOnResend: true,
 		send: func(ctx context.Context) error {
+			// The first attempt goes with the creates that arrive with it
+			// (createBatcher); a resend goes alone.
+			if !batched {
+				batched = true
+				got, err := c.creates.create(ctx, in, body)
+				if !errors.Is(err, errNotBatched) {
+					created = got
+					return err
+				}
+			}
 			var w wireIdentity
 			if _, err := c.do(ctx, http.MethodPost, "/admin/identities", nil, body, &w); err != nil {
 				return err

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
-	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -49,53 +47,28 @@ func (c *Client) getMany(ctx context.Context, ids []string) (map[string]*Identit
 // batch that fails is retried as single reads, so one bad id fails only its
 // own caller.
 type readBatcher struct {
-	c      *Client
-	window time.Duration
-	max    int
-
-	mu      sync.Mutex
-	pending *readBatch
+	c *Client
+	gatherer[string, readResult]
 }
 
-type readBatch struct {
-	ctx  context.Context
-	ids  []string
-	done chan struct{}
-	// Set before done is closed.
+// readResult is what one batch of reads found.
+type readResult struct {
 	found map[string]*Identity
 	err   error
 }
 
-// batchWindow is how long a batch gathers reads: short against what the CLI
-// itself spends per resource at scale (tens of milliseconds), long enough for
-// reads it starts one after the other to meet.
+// batchWindow is how long a batch gathers reads or creates: short against
+// what the CLI itself spends per resource at scale (tens of milliseconds),
+// long enough for calls it starts one after the other to meet.
 const batchWindow = 10 * time.Millisecond
 
 func (b *readBatcher) get(ctx context.Context, id string) (*Identity, error) {
-	b.mu.Lock()
-	batch := b.pending
-	if batch == nil {
-		// The batch outlives the caller that opened it: it serves others too.
-		batch = &readBatch{ctx: context.WithoutCancel(ctx), done: make(chan struct{})}
-		b.pending = batch
-		time.AfterFunc(b.window, func() { b.send(batch) })
-	}
-	if !slices.Contains(batch.ids, id) {
-		batch.ids = append(batch.ids, id)
-	}
-	full := len(batch.ids) >= b.max
-	b.mu.Unlock()
-	if full {
-		b.send(batch)
-	}
-
-	select {
-	case <-batch.done:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	n, batch, err := b.join(ctx, id, b.send)
+	if err != nil {
+		return nil, err
 	}
 	if batch.err != nil {
-		if len(batch.ids) == 1 {
+		if n == 1 {
 			return nil, batch.err
 		}
 		return b.c.getOne(ctx, id)
@@ -108,30 +81,20 @@ func (b *readBatcher) get(ctx context.Context, id string) (*Identity, error) {
 	return &cp, nil
 }
 
-// send sends batch once, whoever calls first: the window's timer or the
-// caller that filled it.
-func (b *readBatcher) send(batch *readBatch) {
-	b.mu.Lock()
-	if b.pending != batch {
-		b.mu.Unlock()
-		return
-	}
-	b.pending = nil
-	b.mu.Unlock()
-
-	if len(batch.ids) == 1 {
-		i, err := b.c.getOne(batch.ctx, batch.ids[0])
+// send reads the identities ids: one GET for one id, one list call for more.
+func (b *readBatcher) send(ctx context.Context, ids []string) readResult {
+	if len(ids) == 1 {
+		i, err := b.c.getOne(ctx, ids[0])
 		switch {
 		case err == nil:
-			batch.found = map[string]*Identity{i.ID: i}
+			return readResult{found: map[string]*Identity{i.ID: i}}
 		case IsNotFound(err):
-			batch.found = map[string]*Identity{}
+			return readResult{found: map[string]*Identity{}}
 		default:
-			batch.err = err
+			return readResult{err: err}
 		}
-	} else {
-		batch.found, batch.err = b.c.getMany(batch.ctx, batch.ids)
-		tflog.Debug(batch.ctx, "coalesced identity reads", map[string]any{"reads": len(batch.ids)})
 	}
-	close(batch.done)
+	found, err := b.c.getMany(ctx, ids)
+	tflog.Debug(ctx, "coalesced identity reads", map[string]any{"reads": len(ids)})
+	return readResult{found: found, err: err}
 }

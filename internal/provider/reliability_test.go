@@ -280,7 +280,8 @@ func TestAccReliability_kratosKilled(t *testing.T) {
 			t.Errorf("restarting Kratos: %v", err)
 		}
 	}
-	proxy.OnNth("POST", "/admin/identities", fleetSize/2, restart)
+	// Creates go out in batches of up to -parallelism (PATCH /admin/identities).
+	proxy.OnNth("PATCH", "/admin/identities", 3, restart)
 	proxy.OnNth("PUT", "/admin/identities", fleetSize*3/2, restart)
 	fleetTest(t, k, proxy)
 }

@@ -1,0 +1,86 @@
+package ory
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+)
+
+// gatherer gathers the calls that arrive together into batches: each call
+// joins the batch that is gathering, and the batch is flushed once, when its
+// window ends or it is full. readBatcher and createBatcher send their
+// batches as one request each.
+type gatherer[T comparable, R any] struct {
+	window time.Duration
+	max    int
+	// serial sends one batch at a time: a batch whose window has ended
+	// keeps gathering while the one before it is in flight, instead of
+	// queueing behind it as a request of its own.
+	serial bool
+
+	mu      sync.Mutex
+	pending *gathering[T, R]
+	sending sync.Mutex
+}
+
+type gathering[T comparable, R any] struct {
+	ctx   context.Context
+	items []T
+	done  chan struct{}
+	// taken is set when the batch stops gathering, to be sent.
+	taken bool
+	// Set before done is closed.
+	result R
+}
+
+// join adds item to the batch that is gathering (once: an item already in
+// it is not added again), waits until flush has handled the batch and
+// returns the batch's size and flush's result, or ctx's error.
+func (g *gatherer[T, R]) join(ctx context.Context, item T, flush func(ctx context.Context, items []T) R) (int, R, error) {
+	g.mu.Lock()
+	batch := g.pending
+	if batch == nil || len(batch.items) >= g.max {
+		// The batch outlives the caller that opened it: it serves others too.
+		batch = &gathering[T, R]{ctx: context.WithoutCancel(ctx), done: make(chan struct{})}
+		g.pending = batch
+		time.AfterFunc(g.window, func() { g.flush(batch, flush) })
+	}
+	if !slices.Contains(batch.items, item) {
+		batch.items = append(batch.items, item)
+	}
+	full := len(batch.items) >= g.max
+	g.mu.Unlock()
+	if full {
+		g.flush(batch, flush)
+	}
+
+	select {
+	case <-batch.done:
+		return len(batch.items), batch.result, nil
+	case <-ctx.Done():
+		var zero R
+		return 0, zero, ctx.Err()
+	}
+}
+
+// flush hands batch to fn once, whoever calls first: the window's timer or
+// the caller that filled it.
+func (g *gatherer[T, R]) flush(batch *gathering[T, R], fn func(ctx context.Context, items []T) R) {
+	if g.serial {
+		g.sending.Lock()
+		defer g.sending.Unlock()
+	}
+	g.mu.Lock()
+	if batch.taken {
+		g.mu.Unlock()
+		return
+	}
+	batch.taken = true
+	if g.pending == batch {
+		g.pending = nil
+	}
+	g.mu.Unlock()
+	batch.result = fn(batch.ctx, batch.items)
+	close(batch.done)
+}
