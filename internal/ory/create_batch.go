@@ -244,7 +244,7 @@ func (c *Client) builtIdentity(ctx context.Context, it *createItem) *Identity {
 		out.State = it.in.State
 	}
 	for _, a := range derived.VerifiableAddresses {
-		v := VerifiableAddress{Value: a.Value, Via: a.Via, Status: "pending"}
+		v := VerifiableAddress{Value: a.Value, Via: a.Via, Status: StatusPending}
 		// Kratos keeps an imported address where it equals a derived one
 		// in value (lower-cased) and channel, and drops the others.
 		for _, imported := range it.body.VerifiableAddresses {
@@ -254,9 +254,7 @@ func (c *Client) builtIdentity(ctx context.Context, it *createItem) *Identity {
 		}
 		out.VerifiableAddresses = append(out.VerifiableAddresses, v)
 	}
-	for _, a := range derived.RecoveryAddresses {
-		out.RecoveryAddresses = append(out.RecoveryAddresses, RecoveryAddress(a))
-	}
+	out.RecoveryAddresses = append(out.RecoveryAddresses, derived.RecoveryAddresses...)
 	return out
 }
 

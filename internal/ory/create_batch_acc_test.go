@@ -160,7 +160,7 @@ func identityDiff(a, b *Identity) string {
 	byValue := func(x, y VerifiableAddress) int { return strings.Compare(x.Value+x.Via, y.Value+y.Via) }
 	va, vb := slices.SortedFunc(slices.Values(a.VerifiableAddresses), byValue), slices.SortedFunc(slices.Values(b.VerifiableAddresses), byValue)
 	field("verifiable_addresses", va, vb, slices.Equal(va, vb))
-	byRecovery := func(x, y RecoveryAddress) int { return strings.Compare(x.Value+x.Via, y.Value+y.Via) }
+	byRecovery := func(x, y Address) int { return strings.Compare(x.Value+x.Via, y.Value+y.Via) }
 	ra, rb := slices.SortedFunc(slices.Values(a.RecoveryAddresses), byRecovery), slices.SortedFunc(slices.Values(b.RecoveryAddresses), byRecovery)
 	field("recovery_addresses", ra, rb, slices.Equal(ra, rb))
 	return strings.Join(out, "; ")
