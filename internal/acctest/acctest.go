@@ -159,6 +159,15 @@ func PublicURL() string {
 	return ""
 }
 
+// Database is the database of the test Kratos, DatabaseSQLite or
+// DatabasePostgres, or "" when Kratos was not started.
+func Database() string {
+	if k := running(); k != nil {
+		return k.Database
+	}
+	return ""
+}
+
 // PreCheck fails the test when the harness did not start Kratos, e.g. because
 // the package's TestMain does not call Main.
 func PreCheck(t testing.TB) {

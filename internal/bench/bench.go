@@ -6,7 +6,9 @@
 //
 // The provider talks to Kratos through a proxy that counts the API calls;
 // the provider processes the CLI starts are found in /proc and measured (CPU
-// time, peak RSS).
+// time, peak RSS). With Options.Edge, a simulated Ory Network edge of that
+// tier stands before the proxy, and each phase is measured against the least
+// time the tier's limits allow for its calls.
 package bench
 
 import (
@@ -27,6 +29,8 @@ import (
 	"time"
 
 	"github.com/identity-as-code/terraform-provider-ory/internal/acctest"
+	"github.com/identity-as-code/terraform-provider-ory/internal/acctest/edge"
+	"github.com/identity-as-code/terraform-provider-ory/internal/ory"
 )
 
 const (
@@ -61,6 +65,14 @@ type Options struct {
 	// Configs, when set, measures only these configurations (by name, such
 	// as "identity"); a ratio needs its floor and raw configurations too.
 	Configs []string
+	// Edge, when set, is an Ory Network tier ("production", "growth", ...):
+	// the provider's configurations then run through a simulated edge with
+	// that tier's limits, over HTTPS with the edge's CA and key, and the
+	// others are left out (they do not pace themselves or call no API).
+	Edge string
+	// EdgePlainHTTP serves the edge over HTTP, for a provider that can not
+	// be given its CA.
+	EdgePlainHTTP bool
 }
 
 // The phases, in the order they run.
@@ -118,7 +130,9 @@ type Report struct {
 	Database       string // acctest.DatabaseSQLite or DatabasePostgres
 	ProviderBuild  string // the commit the provider was built from, if known
 	Profiled       bool   // profiles were written, which costs the provider some CPU
-	Rows           []Row
+	// EdgeTier is the tier of the simulated edge; its Name is "" without one.
+	EdgeTier ory.Tier
+	Rows     []Row
 }
 
 // Row is one configuration's phase.
@@ -132,8 +146,10 @@ type Row struct {
 	ProviderCPU time.Duration
 	PeakRSS     int64
 	Providers   int // provider processes seen
-	// Calls counts the API calls by HTTP method.
+	// Calls counts the API calls by HTTP method that reached Kratos.
 	Calls map[string]int
+	// Edge is what the simulated edge answered, with Report.EdgeTier.
+	Edge edge.Counts
 }
 
 // usage is what the provider processes a CLI command started used.
@@ -155,7 +171,8 @@ type run struct {
 	cli          *acctest.CLI
 	kratos       *acctest.Kratos
 	proxy        *countingProxy
-	domain       string // of every email, unique per run
+	edge         *edge.Edge // nil without Options.Edge
+	domain       string     // of every email, unique per run
 	password     string
 }
 
@@ -173,6 +190,13 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if opts.N < 1 || opts.Parallelism < 1 {
 		return nil, fmt.Errorf("bench: %d identities at parallelism %d: both must be at least 1", opts.N, opts.Parallelism)
 	}
+	var tier ory.Tier
+	if opts.Edge != "" {
+		var ok bool
+		if tier, ok = ory.TierNamed(opts.Edge); !ok {
+			return nil, fmt.Errorf("bench: no Ory Network tier %q: want one of %s", opts.Edge, strings.Join(ory.TierNames(), ", "))
+		}
+	}
 	if opts.ProfileDir != "" {
 		// The provider runs in the configuration's working directory.
 		dir, err := filepath.Abs(opts.ProfileDir)
@@ -183,7 +207,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	r := &run{
 		opts:     opts,
-		rep:      &Report{N: opts.N, Parallelism: opts.Parallelism, Cores: runtime.NumCPU(), CPUModel: cpuModel(), Profiled: opts.ProfileDir != ""},
+		rep:      &Report{N: opts.N, Parallelism: opts.Parallelism, Cores: runtime.NumCPU(), CPUModel: cpuModel(), Profiled: opts.ProfileDir != "", EdgeTier: tier},
 		domain:   randomHex(4) + ".example.com",
 		password: acctest.RandomPassword(),
 	}
@@ -192,6 +216,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, err
 	}
 	defer func() {
+		if r.edge != nil {
+			r.edge.Close()
+		}
 		if r.proxy != nil {
 			r.proxy.close()
 		}
@@ -202,7 +229,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return r.rep, err
 	}
 	for _, c := range configs {
-		if len(opts.Configs) > 0 && !slices.Contains(opts.Configs, c.name) {
+		if (len(opts.Configs) > 0 && !slices.Contains(opts.Configs, c.name)) || (opts.Edge != "" && !c.provider) {
 			continue
 		}
 		if err := r.measure(ctx, c); err != nil {
@@ -253,8 +280,32 @@ func (r *run) setup(ctx context.Context) error {
 		return err
 	}
 	r.rep.Database = r.kratos.Database
-	r.proxy, err = startCountingProxy(r.kratos.AdminURL)
+	if r.proxy, err = startCountingProxy(r.kratos.AdminURL); err != nil {
+		return err
+	}
+	if r.opts.Edge != "" {
+		r.edge, err = edge.Start(edge.Options{Admin: r.proxy.url, Public: r.kratos.PublicURL, Tier: r.rep.EdgeTier, PlainHTTP: r.opts.EdgePlainHTTP})
+	}
 	return err
+}
+
+// apiEnv points the provider at this run's Kratos, through the edge when
+// there is one, whatever the shell points at.
+func (r *run) apiEnv() []string {
+	if r.edge == nil {
+		return []string{"ORY_URL=" + r.proxy.url, "ORY_SDK_URL=", "ORY_API_KEY=", "ORY_PROJECT_API_KEY=", "ORY_CA_CERT_FILE="}
+	}
+	return []string{"ORY_URL=" + r.edge.URL(), "ORY_SDK_URL=", "ORY_API_KEY=" + r.edge.Key(), "ORY_PROJECT_API_KEY=", "ORY_CA_CERT_FILE=" + r.edge.CAFile()}
+}
+
+// take returns the calls that reached Kratos and what the edge answered
+// since the last take.
+func (r *run) take() (map[string]int, edge.Counts) {
+	var c edge.Counts
+	if r.edge != nil {
+		c = r.edge.Take()
+	}
+	return r.proxy.take(), c
 }
 
 // nullProviderAddress is internal/bench/nullprovider's source address.
@@ -354,13 +405,12 @@ func (r *run) runCLI(ctx context.Context, c config, phase, dir string, args []st
 		"TF_CLI_CONFIG_FILE="+r.cli.ConfigFile,
 		"CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1", "TF_LOG=",
 		"TF_CLI_ARGS=", "TF_CLI_ARGS_apply=", "TF_CLI_ARGS_plan=", "TF_CLI_ARGS_destroy=", "TF_WORKSPACE=",
-		// This run's Kratos, through the proxy, whatever the shell points at.
-		"ORY_URL="+r.proxy.url, "ORY_SDK_URL=", "ORY_API_KEY=", "ORY_PROJECT_API_KEY=",
 		// An environment variable, not -var: command lines are visible to
 		// every user of the machine.
 		"TF_VAR_password="+r.password,
 		"ORY_PROVIDER_CPUPROFILE=", "ORY_PROVIDER_MEMPROFILE=",
 	)
+	cmd.Env = append(cmd.Env, r.apiEnv()...)
 	if r.opts.ProfileDir != "" && c.provider {
 		prefix := filepath.Join(r.opts.ProfileDir, c.name+"-"+phase)
 		cmd.Env = append(cmd.Env,
@@ -374,7 +424,7 @@ func (r *run) runCLI(ctx context.Context, c config, phase, dir string, args []st
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 
-	r.proxy.take()
+	r.take()
 	start := time.Now()
 	exe := r.provider
 	if c.null {
@@ -382,7 +432,7 @@ func (r *run) runCLI(ctx context.Context, c config, phase, dir string, args []st
 	}
 	u, err := runMeasured(cmd, exe)
 	wall := time.Since(start)
-	calls := r.proxy.take()
+	calls, edgeCounts := r.take()
 
 	var exit *exec.ExitError
 	switch {
@@ -396,9 +446,12 @@ func (r *run) runCLI(ctx context.Context, c config, phase, dir string, args []st
 		err = fmt.Errorf("%s exited %d, want 0", strings.Join(args, " "), exit.ExitCode())
 	}
 	if err != nil {
+		if r.edge != nil {
+			err = fmt.Errorf("%w after %.1f s; the edge: %v", err, wall.Seconds(), edgeCounts)
+		}
 		return Row{}, fmt.Errorf("%s %w\n%s", filepath.Base(r.cli.Bin), err, outputTail(stdout.String(), stderr.String()))
 	}
-	row := Row{Config: c.name, Phase: phase, Wall: wall, CLI: u.cli, ProviderCPU: u.providerCPU, PeakRSS: u.peakRSS, Providers: u.providers, Calls: calls}
+	row := Row{Config: c.name, Phase: phase, Wall: wall, CLI: u.cli, ProviderCPU: u.providerCPU, PeakRSS: u.peakRSS, Providers: u.providers, Calls: calls, Edge: edgeCounts}
 	r.progress(row)
 	return row, nil
 }
@@ -526,7 +579,11 @@ func (r *run) add(row Row) { r.rep.Rows = append(r.rep.Rows, row) }
 
 func (r *run) progress(row Row) {
 	if r.opts.Progress != nil {
-		_, _ = fmt.Fprintf(r.opts.Progress, "bench: %-17s %-7s %7.1f s\n", row.Config, row.Phase, row.Wall.Seconds())
+		edgeNote := ""
+		if r.edge != nil {
+			edgeNote = fmt.Sprintf("; the edge: %v", row.Edge)
+		}
+		_, _ = fmt.Fprintf(r.opts.Progress, "bench: %-17s %-7s %7.1f s%s\n", row.Config, row.Phase, row.Wall.Seconds(), edgeNote)
 	}
 }
 

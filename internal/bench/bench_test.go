@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/identity-as-code/terraform-provider-ory/internal/acctest/edge"
 	"github.com/identity-as-code/terraform-provider-ory/internal/bench"
+	"github.com/identity-as-code/terraform-provider-ory/internal/ory"
 )
 
 var (
@@ -89,5 +91,38 @@ func TestReportTable(t *testing.T) {
 		if !strings.Contains(table, want) {
 			t.Errorf("the table lacks %q:\n%s", want, table)
 		}
+	}
+}
+
+// Through the edge, each phase is measured against the least time the
+// tier's limits allow for the calls it made.
+func TestReport_edgeTable(t *testing.T) {
+	t.Parallel()
+	production, _ := ory.TierNamed("production")
+	rep := &bench.Report{N: 10, Parallelism: 10, Cores: 2, CLIName: "OpenTofu", CLIVersion: "1.12.6", KratosVersion: "v1.3.1",
+		Database: "sqlite", EdgeTier: production}
+	rep.Rows = []bench.Row{
+		{Config: bench.ConfigIdentity, Phase: bench.PhaseApply, Wall: 30 * time.Second, Calls: map[string]int{"POST": 176},
+			Edge: edge.Counts{Requests: 190, Buckets: map[ory.Bucket]edge.BucketCounts{
+				// 176 writes need a second minute: 60 s.
+				ory.BucketAdminLow:    {Requests: 186, Forwarded: 176, RateLimited: 7, Inflight: 3},
+				ory.BucketAdminMedium: {Requests: 4, Forwarded: 4},
+			}}},
+		{Config: bench.ConfigIdentity, Phase: bench.PhasePlan, Wall: time.Second, Calls: map[string]int{"GET": 2},
+			Edge: edge.Counts{Requests: 2, Buckets: map[ory.Bucket]edge.BucketCounts{ory.BucketAdminMedium: {Requests: 2, Forwarded: 2}}}},
+	}
+	table := rep.Table()
+	for _, want := range []string{
+		"Kratos v1.3.1 on SQLite; through a simulated Ory Network edge, production tier; 2 cores",
+		"| **ours: `ory_identity`** | apply |    30.0 |    60.0 |  0.50 |      190 |        7 |            3 |                            0 / 17.60 / 0 / 0 / 0 |",
+		"| **ours: `ory_identity`** | plan  |    1.00 |    0.00 |     – |        2 |        0 |            0 |                             0.20 / 0 / 0 / 0 / 0 |",
+		"kratos-admin-low 175/min, 8/s",
+	} {
+		if !strings.Contains(table, want) {
+			t.Errorf("the table lacks %q:\n%s", want, table)
+		}
+	}
+	if strings.Contains(table, "floor") {
+		t.Errorf("the edge's table has floor columns:\n%s", table)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/identity-as-code/terraform-provider-ory/internal/acctest"
+	"github.com/identity-as-code/terraform-provider-ory/internal/ory"
 )
 
 // callMethods are the methods of the calls column, in its order.
@@ -28,38 +29,40 @@ func (rep *Report) Table() string {
 	if rep.CPUModel != "" {
 		cpu += " (" + rep.CPUModel + ")"
 	}
-	fmt.Fprintf(&b, "N = %d identities, -parallelism=%d; %s %s; Kratos %s on %s; %s%s\n\n",
-		rep.N, rep.Parallelism, rep.CLIName, rep.CLIVersion, rep.KratosVersion, databaseName(rep.Database), cpu, extra)
+	through := ""
+	if rep.EdgeTier.Name != "" {
+		through = "; through a simulated Ory Network edge, " + rep.EdgeTier.Name + " tier"
+	}
+	fmt.Fprintf(&b, "N = %d identities, -parallelism=%d; %s %s; Kratos %s on %s%s; %s%s\n\n",
+		rep.N, rep.Parallelism, rep.CLIName, rep.CLIVersion, rep.KratosVersion, databaseName(rep.Database), through, cpu, extra)
+	if rep.EdgeTier.Name != "" {
+		rep.edgeTable(&b)
+		return b.String()
+	}
 
 	rows := [][]string{{"config", "phase", "seconds", "floor+raw", "ratio", "provider CPU s", "CLI CPU s", "peak RSS MB",
 		"API calls / identity (" + strings.Join(callMethods, "/") + ")"}}
-	for _, c := range configs {
-		for _, phase := range phases {
-			row, ok := rep.row(c.name, phase)
-			if !ok {
-				continue
+	rep.eachRow(func(c config, row Row) {
+		base, ratio := "–", "–"
+		if c.provider {
+			f, fok := rep.row(c.floor, row.Phase)
+			raw, rok := rep.row(c.rawBase, row.Phase)
+			if fok && rok {
+				sum := f.Wall + raw.Wall
+				base = seconds(sum)
+				ratio = fmt.Sprintf("%.2f", row.Wall.Seconds()/sum.Seconds())
 			}
-			base, ratio := "–", "–"
-			if c.provider {
-				f, fok := rep.row(c.floor, phase)
-				raw, rok := rep.row(c.rawBase, phase)
-				if fok && rok {
-					sum := f.Wall + raw.Wall
-					base = seconds(sum)
-					ratio = fmt.Sprintf("%.2f", row.Wall.Seconds()/sum.Seconds())
-				}
-			}
-			providerCPU, rss, cliCPU := "–", "–", "–"
-			if c.provider || c.null {
-				providerCPU = seconds(row.ProviderCPU)
-				rss = fmt.Sprintf("%.0f", float64(row.PeakRSS)/(1<<20))
-			}
-			if !c.raw {
-				cliCPU = seconds(row.CLI)
-			}
-			rows = append(rows, []string{c.label, phase, seconds(row.Wall), base, ratio, providerCPU, cliCPU, rss, rep.calls(row)})
 		}
-	}
+		providerCPU, rss, cliCPU := "–", "–", "–"
+		if c.provider || c.null {
+			providerCPU = seconds(row.ProviderCPU)
+			rss = fmt.Sprintf("%.0f", float64(row.PeakRSS)/(1<<20))
+		}
+		if !c.raw {
+			cliCPU = seconds(row.CLI)
+		}
+		rows = append(rows, []string{c.label, row.Phase, seconds(row.Wall), base, ratio, providerCPU, cliCPU, rss, rep.calls(row)})
+	})
 	writeMarkdown(&b, rows)
 	b.WriteString(`
 ratio = ours / (floor + raw), per phase: the floor is the CLI's own cost for as many terraform_data (pairs where
@@ -71,6 +74,45 @@ Provider CPU: summed over the provider processes of the command (the kernel's co
 children); peak RSS: the largest VmHWM among them. API calls: counted by a proxy in front of Kratos, divided by N.
 `)
 	return b.String()
+}
+
+// edgeTable is the table of a run through the edge: each phase against the
+// least time the tier allows for its calls.
+func (rep *Report) edgeTable(b *strings.Builder) {
+	rows := [][]string{{"config", "phase", "seconds", "bound s", "ratio", "requests", "429 rate", "429 inflight",
+		"API calls / identity (" + strings.Join(callMethods, "/") + ")"}}
+	rep.eachRow(func(c config, row Row) {
+		bound := row.Edge.Bound(rep.EdgeTier)
+		ratio := "–"
+		if bound > 0 {
+			ratio = fmt.Sprintf("%.2f", row.Wall.Seconds()/bound.Seconds())
+		}
+		rows = append(rows, []string{c.label, row.Phase, seconds(row.Wall), seconds(bound), ratio,
+			strconv.Itoa(row.Edge.Requests), strconv.Itoa(row.Edge.RateLimited()), strconv.Itoa(row.Edge.Inflight()), rep.calls(row)})
+	})
+	writeMarkdown(b, rows)
+	limits := make([]string, 0, len(ory.Buckets))
+	for _, name := range ory.Buckets {
+		l := rep.EdgeTier.Limits[name]
+		limits = append(limits, fmt.Sprintf("%s %d/min, %d/s", name, l.PerMinute, l.PerSecond))
+	}
+	fmt.Fprintf(b, `
+bound = the least time the %s tier's limits allow for the calls the phase made: per bucket, the time fixed
+1 s and 60 s windows need to admit that many requests, starting from fresh windows; the largest over the buckets
+(%s). ratio = seconds / bound. requests: all that the edge answered; 429 rate: refused as a window was
+full; 429 inflight: refused as the same write was in flight. API calls: those that reached Kratos, divided by N.
+`, rep.EdgeTier.Name, strings.Join(limits, "; "))
+}
+
+// eachRow calls f with the rows measured, in the table's order.
+func (rep *Report) eachRow(f func(c config, row Row)) {
+	for _, c := range configs {
+		for _, phase := range phases {
+			if row, ok := rep.row(c.name, phase); ok {
+				f(c, row)
+			}
+		}
+	}
 }
 
 func (rep *Report) row(config, phase string) (Row, bool) {

@@ -3,7 +3,10 @@
 // per phase. BENCH_N sets the number of identities (default 1000), BENCH_CLI
 // the CLI (tofu, the default, terraform, or a path), BENCH_PROFILE a
 // directory for the provider's CPU and heap profiles; ACCTEST_KRATOS_DB=postgres
-// runs Kratos on PostgreSQL.
+// runs Kratos on PostgreSQL. BENCH_EDGE=production (or growth, ...) runs the
+// provider through a simulated Ory Network edge of that tier and prints each
+// phase against the least time the tier allows; BENCH_EDGE_TLS=off serves
+// that edge over plain HTTP.
 package main
 
 import (
@@ -26,7 +29,8 @@ func main() {
 	// Output piped into `head` that exits early must not kill the benchmark
 	// before it has stopped Kratos and removed its files.
 	signal.Ignore(syscall.SIGPIPE)
-	opts := bench.Options{CLI: os.Getenv("BENCH_CLI"), ProfileDir: os.Getenv("BENCH_PROFILE"), Progress: os.Stderr}
+	opts := bench.Options{CLI: os.Getenv("BENCH_CLI"), ProfileDir: os.Getenv("BENCH_PROFILE"), Progress: os.Stderr,
+		Edge: os.Getenv("BENCH_EDGE"), EdgePlainHTTP: os.Getenv("BENCH_EDGE_TLS") == "off"}
 	if s := os.Getenv("BENCH_CONFIGS"); s != "" {
 		opts.Configs = strings.Split(s, ",")
 	}
