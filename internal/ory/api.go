@@ -32,6 +32,11 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		}
 		payload = bytes.NewReader(b)
 	}
+	if method != http.MethodGet {
+		// A listing read ahead before or during a write is outdated by it.
+		c.reads.ahead.forget()
+		defer c.reads.ahead.forget()
+	}
 	req, err := http.NewRequestWithContext(ctx, method, u, payload)
 	if err != nil {
 		return nil, err

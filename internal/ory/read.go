@@ -3,6 +3,7 @@ package ory
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"time"
@@ -49,6 +50,7 @@ func (c *Client) getMany(ctx context.Context, ids []string) (map[string]*Identit
 type readBatcher struct {
 	c *Client
 	gatherer[string, readResult]
+	ahead readAhead
 }
 
 // readResult is what one batch of reads found.
@@ -63,6 +65,9 @@ type readResult struct {
 const batchWindow = 10 * time.Millisecond
 
 func (b *readBatcher) get(ctx context.Context, id string) (*Identity, error) {
+	if i, ok := b.ahead.lookup(id); ok {
+		return i, nil
+	}
 	n, batch, err := b.join(ctx, id, b.send)
 	if err != nil {
 		return nil, err
@@ -94,7 +99,23 @@ func (b *readBatcher) send(ctx context.Context, ids []string) readResult {
 			return readResult{err: err}
 		}
 	}
-	found, err := b.c.getMany(ctx, ids)
-	tflog.Debug(ctx, "coalesced identity reads", map[string]any{"reads": len(ids)})
-	return readResult{found: found, err: err}
+	found, ok := b.ahead.serve(ctx, b.c, ids)
+	if !ok {
+		found = map[string]*Identity{}
+	}
+	var missing []string
+	for _, id := range ids {
+		if found[id] == nil {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
+		more, err := b.c.getMany(ctx, missing)
+		if err != nil {
+			return readResult{err: err}
+		}
+		maps.Copy(found, more)
+	}
+	tflog.Debug(ctx, "coalesced identity reads", map[string]any{"reads": len(ids), "read_ahead": len(ids) - len(missing)})
+	return readResult{found: found}
 }
