@@ -326,70 +326,45 @@ func kratosError(code int, message string) (int, []byte) {
 	return code, b
 }
 
+// fakeCall is a request as the route handlers see it.
+type fakeCall struct {
+	query map[string][]string
+	body  []byte
+	// in is the body when it is a JSON object (numbers as json.Number).
+	in map[string]any
+}
+
+// first is the first value of the query parameter name, or "".
+func (c fakeCall) first(name string) string {
+	if v := c.query[name]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+func (c fakeCall) withPassword() bool {
+	return slices.Contains(c.query["include_credential"], "password")
+}
+
 // apply carries out a request; fk.mu is held.
 func (fk *fakeKratos) apply(route, id string, query map[string][]string, body []byte) (int, []byte) {
-	var decoded any
+	c := fakeCall{query: query, body: body}
 	if len(body) > 0 {
+		var decoded any
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.UseNumber()
 		if err := dec.Decode(&decoded); err != nil {
 			return kratosError(http.StatusBadRequest, "the request body is not JSON")
 		}
-	}
-	in, _ := decoded.(map[string]any)
-	withPassword := false
-	for _, c := range query["include_credential"] {
-		withPassword = withPassword || c == "password"
+		c.in, _ = decoded.(map[string]any)
 	}
 	switch route {
 	case routeSchema:
-		s, ok := fakeSchemas[id]
-		if !ok {
-			return kratosError(http.StatusNotFound, "Unable to locate the resource")
-		}
-		return http.StatusOK, s
+		return fk.getSchema(id)
 	case routeList:
-		want := ""
-		if v := query["credentials_identifier"]; len(v) > 0 {
-			want = v[0]
-		}
-		ids := query["ids"]
-		out := []map[string]any{}
-		for _, i := range fk.sorted() {
-			email, _ := i.traits["email"].(string)
-			if want != "" && !strings.EqualFold(email, want) && !slices.Contains(i.oidc, want) {
-				continue
-			}
-			if len(ids) > 0 && !slices.Contains(ids, i.id) {
-				continue
-			}
-			if i.hiddenFor > 0 {
-				i.hiddenFor--
-				continue
-			}
-			out = append(out, fk.wire(i, withPassword))
-		}
-		return encode(http.StatusOK, out)
+		return fk.listIdentities(c)
 	case routeCreate:
-		schemaID, _ := in["schema_id"].(string)
-		traits, _ := in["traits"].(map[string]any)
-		if _, ok := fakeSchemas[schemaID]; !ok || traits == nil {
-			return kratosError(http.StatusBadRequest, "unknown schema or no traits")
-		}
-		if email, ok := traits["email"].(string); ok {
-			for _, other := range fk.identities {
-				if o, _ := other.traits["email"].(string); strings.EqualFold(o, email) {
-					return kratosError(http.StatusConflict, "This identity conflicts with another identity that already exists.")
-				}
-			}
-		}
-		i := fk.newIdentity(schemaID, traits)
-		if s, ok := in["state"].(string); ok {
-			i.state = s
-		}
-		i.metadataPublic, i.metadataAdmin = in["metadata_public"], in["metadata_admin"]
-		fk.setCredentials(i, in)
-		return encode(http.StatusCreated, fk.wire(i, false))
+		return fk.createIdentity(c)
 	}
 
 	i := fk.identities[id]
@@ -398,51 +373,116 @@ func (fk *fakeKratos) apply(route, id string, query map[string][]string, body []
 	}
 	switch route {
 	case routeGet:
-		return encode(http.StatusOK, fk.wire(i, withPassword))
+		return encode(http.StatusOK, fk.wire(i, c.withPassword()))
 	case routePut:
-		i.schemaID, _ = in["schema_id"].(string)
-		i.traits, _ = in["traits"].(map[string]any)
-		i.state, _ = in["state"].(string)
-		i.metadataPublic, i.metadataAdmin = in["metadata_public"], in["metadata_admin"]
-		if !fk.importOIDC(i, in) {
-			return kratosError(http.StatusConflict, "Unable to insert or update resource because a resource with that value exists already")
-		}
-		fk.setCredentials(i, in)
-		return encode(http.StatusOK, fk.wire(i, false))
+		return fk.putIdentity(i, c)
 	case routePatch:
-		var ops []struct {
-			Op    string `json:"op"`
-			Path  string `json:"path"`
-			Value any    `json:"value"`
-		}
-		if err := json.Unmarshal(body, &ops); err != nil {
-			return kratosError(http.StatusBadRequest, "the patch is not JSON")
-		}
-		for _, op := range ops {
-			var n int
-			var field string
-			if _, err := fmt.Sscanf(op.Path, "/verifiable_addresses/%d/%s", &n, &field); err != nil || op.Op != "replace" || n >= len(i.addresses) {
-				return kratosError(http.StatusBadRequest, "unsupported patch "+op.Path)
-			}
-			i.addresses[n][field] = op.Value
-		}
-		return encode(http.StatusOK, fk.wire(i, false))
+		return fk.patchIdentity(i, c)
 	case routeDelete:
 		delete(fk.identities, id)
 		return http.StatusNoContent, nil
 	case routeUnlink:
-		identifier := ""
-		if v := query["identifier"]; len(v) > 0 {
-			identifier = v[0]
-		}
-		n := len(i.oidc)
-		i.oidc = slices.DeleteFunc(i.oidc, func(s string) bool { return s == identifier })
-		if len(i.oidc) == n {
-			return kratosError(http.StatusNotFound, "The identifier was not found among OIDC credentials.")
-		}
-		return http.StatusNoContent, nil
+		return fk.unlinkOIDC(i, c)
 	}
 	return kratosError(http.StatusNotFound, "no such route")
+}
+
+func (fk *fakeKratos) getSchema(id string) (int, []byte) {
+	s, ok := fakeSchemas[id]
+	if !ok {
+		return kratosError(http.StatusNotFound, "Unable to locate the resource")
+	}
+	return http.StatusOK, s
+}
+
+// listIdentities filters by credentials_identifier (an email or an OIDC
+// identifier) and ids, and leaves out identities still hidden from lookups.
+func (fk *fakeKratos) listIdentities(c fakeCall) (int, []byte) {
+	want := c.first("credentials_identifier")
+	ids := c.query["ids"]
+	out := []map[string]any{}
+	for _, i := range fk.sorted() {
+		email, _ := i.traits["email"].(string)
+		if want != "" && !strings.EqualFold(email, want) && !slices.Contains(i.oidc, want) {
+			continue
+		}
+		if len(ids) > 0 && !slices.Contains(ids, i.id) {
+			continue
+		}
+		if i.hiddenFor > 0 {
+			i.hiddenFor--
+			continue
+		}
+		out = append(out, fk.wire(i, c.withPassword()))
+	}
+	return encode(http.StatusOK, out)
+}
+
+// createIdentity refuses an email another identity has, as Kratos does.
+func (fk *fakeKratos) createIdentity(c fakeCall) (int, []byte) {
+	schemaID, _ := c.in["schema_id"].(string)
+	traits, _ := c.in["traits"].(map[string]any)
+	if _, ok := fakeSchemas[schemaID]; !ok || traits == nil {
+		return kratosError(http.StatusBadRequest, "unknown schema or no traits")
+	}
+	if email, ok := traits["email"].(string); ok {
+		for _, other := range fk.identities {
+			if o, _ := other.traits["email"].(string); strings.EqualFold(o, email) {
+				return kratosError(http.StatusConflict, "This identity conflicts with another identity that already exists.")
+			}
+		}
+	}
+	i := fk.newIdentity(schemaID, traits)
+	if s, ok := c.in["state"].(string); ok {
+		i.state = s
+	}
+	i.metadataPublic, i.metadataAdmin = c.in["metadata_public"], c.in["metadata_admin"]
+	fk.setCredentials(i, c.in)
+	return encode(http.StatusCreated, fk.wire(i, false))
+}
+
+func (fk *fakeKratos) putIdentity(i *fakeIdentity, c fakeCall) (int, []byte) {
+	i.schemaID, _ = c.in["schema_id"].(string)
+	i.traits, _ = c.in["traits"].(map[string]any)
+	i.state, _ = c.in["state"].(string)
+	i.metadataPublic, i.metadataAdmin = c.in["metadata_public"], c.in["metadata_admin"]
+	if !fk.importOIDC(i, c.in) {
+		return kratosError(http.StatusConflict, "Unable to insert or update resource because a resource with that value exists already")
+	}
+	fk.setCredentials(i, c.in)
+	return encode(http.StatusOK, fk.wire(i, false))
+}
+
+// patchIdentity takes only what the client sends: replace ops on
+// /verifiable_addresses/N/<field>.
+func (fk *fakeKratos) patchIdentity(i *fakeIdentity, c fakeCall) (int, []byte) {
+	var ops []struct {
+		Op    string `json:"op"`
+		Path  string `json:"path"`
+		Value any    `json:"value"`
+	}
+	if err := json.Unmarshal(c.body, &ops); err != nil {
+		return kratosError(http.StatusBadRequest, "the patch is not JSON")
+	}
+	for _, op := range ops {
+		var n int
+		var field string
+		if _, err := fmt.Sscanf(op.Path, "/verifiable_addresses/%d/%s", &n, &field); err != nil || op.Op != "replace" || n >= len(i.addresses) {
+			return kratosError(http.StatusBadRequest, "unsupported patch "+op.Path)
+		}
+		i.addresses[n][field] = op.Value
+	}
+	return encode(http.StatusOK, fk.wire(i, false))
+}
+
+func (fk *fakeKratos) unlinkOIDC(i *fakeIdentity, c fakeCall) (int, []byte) {
+	identifier := c.first("identifier")
+	n := len(i.oidc)
+	i.oidc = slices.DeleteFunc(i.oidc, func(s string) bool { return s == identifier })
+	if len(i.oidc) == n {
+		return kratosError(http.StatusNotFound, "The identifier was not found among OIDC credentials.")
+	}
+	return http.StatusNoContent, nil
 }
 
 // importOIDC adds the OIDC links of a PUT body to i, as Kratos does; false
