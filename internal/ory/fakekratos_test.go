@@ -157,6 +157,16 @@ func newFakeKratos(t *testing.T) *fakeKratos {
 	return fk
 }
 
+// fakeWithFaults starts a fake Kratos whose requests fail as plan says (nil
+// for none) and a client on it that records its waits instead of sleeping.
+func fakeWithFaults(t *testing.T, plan func(route string, n int) fault) (*fakeKratos, *Client, *sleeps) {
+	t.Helper()
+	fk := newFakeKratos(t)
+	fk.plan = plan
+	c, slept := newTestClient(t, fk.srv.URL, "")
+	return fk, c, slept
+}
+
 func (fk *fakeKratos) now() time.Time { return time.Now().Add(fk.skew) }
 
 // seed stores an identity as if created at createdAt (by the server's clock).
@@ -166,6 +176,11 @@ func (fk *fakeKratos) seed(traits map[string]any, createdAt time.Time) string {
 	i := fk.newIdentity("email", traits)
 	i.createdAt = createdAt
 	return i.id
+}
+
+// seedOld stores an identity with this email, created an hour ago.
+func (fk *fakeKratos) seedOld(email string) string {
+	return fk.seed(map[string]any{"email": email}, time.Now().Add(-time.Hour))
 }
 
 // newIdentity stores a new identity; fk.mu is held.
