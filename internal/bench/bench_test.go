@@ -18,7 +18,7 @@ var (
 
 // make bench can not rot: the whole benchmark, with 5 identities, on the
 // CLI of the acceptance run (tofu by default).
-func TestRun_fiveIdentities(t *testing.T) {
+func TestRunFiveIdentities(t *testing.T) {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("runs Kratos and terraform/tofu: set TF_ACC=1")
 	}
@@ -67,7 +67,7 @@ func TestRun_fiveIdentities(t *testing.T) {
 }
 
 // The ratio is ours over floor plus raw of the same phase and variant.
-func TestReport_Table(t *testing.T) {
+func TestReportTable(t *testing.T) {
 	t.Parallel()
 	rep := &bench.Report{N: 4, Parallelism: 10, Cores: 2, CLIName: "OpenTofu", CLIVersion: "1.12.6", KratosVersion: "v1.3.1", Database: "sqlite"}
 	wall := map[string]time.Duration{

@@ -86,7 +86,7 @@ func TestDemo(t *testing.T) {
 
 // A failing step says which one failed, shows the CLI's output, and still
 // cleans up.
-func TestDemo_failure(t *testing.T) {
+func TestDemoFailure(t *testing.T) {
 	bin := cli(t)
 	root, err := acctest.RepoRoot()
 	if err != nil {

@@ -21,7 +21,7 @@ import (
 // ValidateResourceConfig calls over real gRPC, as the CLI makes them for
 // 3,000 resources, keep under 4 MB more heap (without detachedContextServer the
 // framework keeps about 10 KB a call: 30 MB).
-func TestQuietServerKeepsNoContexts(t *testing.T) {
+func TestDetachedContextServerKeepsNoContexts(t *testing.T) {
 	for _, name := range logLevelEnv {
 		t.Setenv(name, "off")
 	}
