@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/oauth2-proxy/mockoidc"
-	ory "github.com/ory/client-go"
+	client "github.com/ory/client-go"
 )
 
 // OIDCProviderID is the id under which the test Kratos started by Main trusts
@@ -221,10 +221,10 @@ func LinkOIDC(ctx context.Context, id, subject string) error {
 		return fmt.Errorf("reading identity %s: %w %s", id, err, apiBody(err))
 	}
 	traits, _ := ident.Traits.(map[string]any)
-	body := ory.NewUpdateIdentityBody(ident.SchemaId, ident.GetState(), traits)
+	body := client.NewUpdateIdentityBody(ident.SchemaId, ident.GetState(), traits)
 	body.MetadataPublic, body.MetadataAdmin = ident.MetadataPublic, ident.MetadataAdmin
-	body.SetCredentials(ory.IdentityWithCredentials{Oidc: &ory.IdentityWithCredentialsOidc{
-		Config: &ory.IdentityWithCredentialsOidcConfig{Providers: []ory.IdentityWithCredentialsOidcConfigProvider{
+	body.SetCredentials(client.IdentityWithCredentials{Oidc: &client.IdentityWithCredentialsOidc{
+		Config: &client.IdentityWithCredentialsOidcConfig{Providers: []client.IdentityWithCredentialsOidcConfigProvider{
 			{Provider: OIDCProviderID, Subject: subject},
 		}},
 	}})

@@ -19,7 +19,7 @@ import (
 	"regexp"
 	"strings"
 
-	ory "github.com/ory/client-go"
+	client "github.com/ory/client-go"
 
 	"github.com/identity-as-code/terraform-provider-ory/internal/acctest"
 )
@@ -321,7 +321,7 @@ func (r *run) cleanPlan(ctx context.Context, _ string) error {
 // an admin tool would, and expects plan to show it.
 func (r *run) drift(ctx context.Context, _ string) error {
 	const step = "drift"
-	_, resp, err := r.kratos.Client().IdentityAPI.PatchIdentity(ctx, r.rep.IdentityID).JsonPatch([]ory.JsonPatch{
+	_, resp, err := r.kratos.Client().IdentityAPI.PatchIdentity(ctx, r.rep.IdentityID).JsonPatch([]client.JsonPatch{
 		{Op: "replace", Path: "/traits/name", Value: driftName},
 	}).Execute()
 	closeBody(resp)
