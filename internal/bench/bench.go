@@ -11,9 +11,7 @@ package bench
 
 import (
 	"context"
-	"crypto/rand"
 	"debug/buildinfo"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -184,7 +182,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	r := &run{
 		opts:     opts,
 		rep:      &Report{N: opts.N, Parallelism: opts.Parallelism, Cores: runtime.NumCPU(), CPUModel: cpuModel(), Profiled: opts.ProfileDir != ""},
-		domain:   randomHex(4) + ".example.com",
+		domain:   acctest.RandomHex(4) + ".example.com",
 		password: acctest.RandomPassword(),
 	}
 	var err error
@@ -615,10 +613,4 @@ func cpuModel() string {
 		}
 	}
 	return ""
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails
-	return hex.EncodeToString(b)
 }
