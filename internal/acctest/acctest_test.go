@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	ory "github.com/ory/client-go"
+	client "github.com/ory/client-go"
 )
 
 func TestMain(m *testing.M) {
@@ -115,10 +115,10 @@ func TestPhoneRange(t *testing.T) {
 
 func createIdentity(t *testing.T, schema string, traits map[string]any, password string) string {
 	t.Helper()
-	body := ory.NewCreateIdentityBody(schema, traits)
+	body := client.NewCreateIdentityBody(schema, traits)
 	if password != "" {
-		body.SetCredentials(ory.IdentityWithCredentials{Password: &ory.IdentityWithCredentialsPassword{
-			Config: &ory.IdentityWithCredentialsPasswordConfig{Password: &password},
+		body.SetCredentials(client.IdentityWithCredentials{Password: &client.IdentityWithCredentialsPassword{
+			Config: &client.IdentityWithCredentialsPasswordConfig{Password: &password},
 		}})
 	}
 	c := Client()

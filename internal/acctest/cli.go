@@ -55,8 +55,8 @@ func BuildProvider() (string, error) {
 	return buildDir, buildErr
 }
 
-func buildProvider(ctx context.Context, root, out string) error {
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, ".")
+func buildProvider(ctx context.Context, root, out string, tags ...string) error {
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", strings.Join(tags, ","), "-o", out, ".")
 	cmd.Dir = root
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("building the provider: %w\n%s", err, b)

@@ -3,9 +3,7 @@ package acctest
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
 	"embed"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -616,9 +614,9 @@ func writeConfig(path, dsn string, publicPort, adminPort int, schemas []schemaRe
 		// Low cost: hashing dominates password tests otherwise (needs --dev).
 		"hashers": map[string]any{"algorithm": "bcrypt", "bcrypt": map[string]any{"cost": 4}},
 		"secrets": map[string]any{
-			"cookie":  []string{randomHex(16)},
-			"cipher":  []string{randomHex(16)},
-			"default": []string{randomHex(16)},
+			"cookie":  []string{RandomHex(16)},
+			"cipher":  []string{RandomHex(16)},
+			"default": []string{RandomHex(16)},
 		},
 		"identity": map[string]any{"default_schema_id": SchemaEmail, "schemas": schemas},
 		// Nothing listens there: the courier is not started, mails stay queued.
@@ -641,14 +639,6 @@ func logLevel() string {
 		return l
 	}
 	return kratosLogLevel
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	return hex.EncodeToString(b)
 }
 
 // tail returns the last logTailLines lines of a log file, to explain a

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/oauth2-proxy/mockoidc"
-	ory "github.com/ory/client-go"
+	client "github.com/ory/client-go"
 )
 
 // OIDCProviderID is the id under which the test Kratos started by Main trusts
@@ -216,20 +216,20 @@ func (k *Kratos) LoginOIDC(ctx context.Context, subject, email string) (string, 
 func LinkOIDC(ctx context.Context, id, subject string) error {
 	c := Client()
 	ident, resp, err := c.IdentityAPI.GetIdentity(ctx, id).Execute()
-	closeBody(resp)
+	CloseBody(resp)
 	if err != nil {
 		return fmt.Errorf("reading identity %s: %w %s", id, err, apiBody(err))
 	}
 	traits, _ := ident.Traits.(map[string]any)
-	body := ory.NewUpdateIdentityBody(ident.SchemaId, ident.GetState(), traits)
+	body := client.NewUpdateIdentityBody(ident.SchemaId, ident.GetState(), traits)
 	body.MetadataPublic, body.MetadataAdmin = ident.MetadataPublic, ident.MetadataAdmin
-	body.SetCredentials(ory.IdentityWithCredentials{Oidc: &ory.IdentityWithCredentialsOidc{
-		Config: &ory.IdentityWithCredentialsOidcConfig{Providers: []ory.IdentityWithCredentialsOidcConfigProvider{
+	body.SetCredentials(client.IdentityWithCredentials{Oidc: &client.IdentityWithCredentialsOidc{
+		Config: &client.IdentityWithCredentialsOidcConfig{Providers: []client.IdentityWithCredentialsOidcConfigProvider{
 			{Provider: OIDCProviderID, Subject: subject},
 		}},
 	}})
 	_, resp, err = c.IdentityAPI.UpdateIdentity(ctx, id).UpdateIdentityBody(*body).Execute()
-	closeBody(resp)
+	CloseBody(resp)
 	if err != nil {
 		return fmt.Errorf("linking identity %s to subject %q: %w %s", id, subject, err, apiBody(err))
 	}
@@ -240,7 +240,7 @@ func LinkOIDC(ctx context.Context, id, subject string) error {
 // provider through the admin API.
 func UnlinkOIDC(ctx context.Context, id, subject string) error {
 	resp, err := Client().IdentityAPI.DeleteIdentityCredentials(ctx, id, "oidc").Identifier(OIDCProviderID + ":" + subject).Execute()
-	closeBody(resp)
+	CloseBody(resp)
 	if err != nil {
 		return fmt.Errorf("unlinking identity %s from subject %q: %w %s", id, subject, err, apiBody(err))
 	}
@@ -251,18 +251,11 @@ func UnlinkOIDC(ctx context.Context, id, subject string) error {
 // ("provider:subject"), as the admin API reports them.
 func OIDCLinks(ctx context.Context, id string) ([]string, error) {
 	ident, resp, err := Client().IdentityAPI.GetIdentity(ctx, id).Execute()
-	closeBody(resp)
+	CloseBody(resp)
 	if err != nil {
 		return nil, fmt.Errorf("reading identity %s: %w %s", id, err, apiBody(err))
 	}
 	return ident.GetCredentials()["oidc"].Identifiers, nil
-}
-
-// closeBody closes the body client-go has already read.
-func closeBody(resp *http.Response) {
-	if resp != nil && resp.Body != nil {
-		_ = resp.Body.Close()
-	}
 }
 
 // follow gets u and follows redirects while they stay on loopback, until

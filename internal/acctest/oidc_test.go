@@ -22,7 +22,7 @@ func TestLoginOIDC(t *testing.T) {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			subject := "sub-" + randomHex(8)
+			subject := "sub-" + RandomHex(8)
 			id := createIdentity(t, SchemaEmail, map[string]any{"email": RandomEmail()}, "")
 			if err := LinkOIDC(ctx, id, subject); err != nil {
 				t.Fatal(err)
@@ -36,7 +36,7 @@ func TestLoginOIDC(t *testing.T) {
 				t.Errorf("LoginOIDC(linked) landed on %s, want %s", got, id)
 			}
 
-			other, err := LoginOIDC(ctx, "sub-"+randomHex(8), RandomEmail())
+			other, err := LoginOIDC(ctx, "sub-"+RandomHex(8), RandomEmail())
 			if err != nil {
 				t.Fatalf("LoginOIDC(unlinked): %v", err)
 			}

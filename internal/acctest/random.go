@@ -2,6 +2,7 @@ package acctest
 
 import (
 	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"math/big"
 	"sync"
@@ -25,14 +26,21 @@ func unique(gen func() string) string {
 	}
 }
 
+// RandomHex returns n random bytes in hex.
+func RandomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	return hex.EncodeToString(b)
+}
+
 // RandomEmail returns a unique lower-case address like tf-acc-<hex>@example.com.
 func RandomEmail() string {
-	return unique(func() string { return "tf-acc-" + randomHex(6) + "@example.com" })
+	return unique(func() string { return "tf-acc-" + RandomHex(6) + "@example.com" })
 }
 
 // RandomUsername returns a unique lower-case username like tf-acc-<hex>.
 func RandomUsername() string {
-	return unique(func() string { return "tf-acc-" + randomHex(6) })
+	return unique(func() string { return "tf-acc-" + RandomHex(6) })
 }
 
 // RandomPhone returns a unique E.164 number in San Francisco's area code 415
@@ -48,7 +56,7 @@ func RandomPhone() string {
 // RandomPassword returns a strong random password that passes Kratos's policy
 // (length, not similar to any identifier).
 func RandomPassword() string {
-	return "Tf-" + randomHex(12) + "-acc!"
+	return "Tf-" + RandomHex(12) + "-acc!"
 }
 
 func randomInt(n int64) int64 {

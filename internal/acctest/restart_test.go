@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	ory "github.com/ory/client-go"
+	client "github.com/ory/client-go"
 )
 
 // TestKillRestart proves, on each database, that a Kratos killed like a crash
@@ -29,9 +29,9 @@ func TestKillRestart(t *testing.T) {
 			}
 
 			email, password := RandomEmail(), RandomPassword()
-			body := ory.NewCreateIdentityBody(SchemaEmail, map[string]any{"email": email})
-			body.SetCredentials(ory.IdentityWithCredentials{Password: &ory.IdentityWithCredentialsPassword{
-				Config: &ory.IdentityWithCredentialsPasswordConfig{Password: &password},
+			body := client.NewCreateIdentityBody(SchemaEmail, map[string]any{"email": email})
+			body.SetCredentials(client.IdentityWithCredentials{Password: &client.IdentityWithCredentialsPassword{
+				Config: &client.IdentityWithCredentialsPasswordConfig{Password: &password},
 			}})
 			created, _, err := k.Client().IdentityAPI.CreateIdentity(ctx).CreateIdentityBody(*body).Execute()
 			if err != nil {

@@ -19,13 +19,13 @@ func RepoRoot() (string, error) {
 }
 
 // BuildProviderInto builds this repository's provider into
-// dir/terraform-provider-ory, each time it is called.
-func BuildProviderInto(ctx context.Context, dir string) error {
+// dir/terraform-provider-ory with the build tags given, each time it is called.
+func BuildProviderInto(ctx context.Context, dir string, tags ...string) error {
 	root, err := repoRoot()
 	if err != nil {
 		return err
 	}
-	return buildProvider(ctx, root, filepath.Join(dir, "terraform-provider-ory"))
+	return buildProvider(ctx, root, filepath.Join(dir, "terraform-provider-ory"), tags...)
 }
 
 // NewCLIWith returns a CLI for the terraform or tofu binary bin that uses the

@@ -13,9 +13,7 @@ package bench
 
 import (
 	"context"
-	"crypto/rand"
 	"debug/buildinfo"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -208,7 +206,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	r := &run{
 		opts:     opts,
 		rep:      &Report{N: opts.N, Parallelism: opts.Parallelism, Cores: runtime.NumCPU(), CPUModel: cpuModel(), Profiled: opts.ProfileDir != "", EdgeTier: tier},
-		domain:   randomHex(4) + ".example.com",
+		domain:   acctest.RandomHex(4) + ".example.com",
 		password: acctest.RandomPassword(),
 	}
 	var err error
@@ -250,7 +248,8 @@ func (r *run) setup(ctx context.Context) error {
 	if err := os.Mkdir(providerDir, 0o700); err != nil {
 		return err
 	}
-	if err := acctest.BuildProviderInto(ctx, providerDir); err != nil {
+	// The profile tag builds in the hook that writes BENCH_PROFILE's profiles.
+	if err := acctest.BuildProviderInto(ctx, providerDir, "profile"); err != nil {
 		return err
 	}
 	r.provider = filepath.Join(providerDir, "terraform-provider-ory")
@@ -671,10 +670,4 @@ func cpuModel() string {
 		}
 	}
 	return ""
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails
-	return hex.EncodeToString(b)
 }

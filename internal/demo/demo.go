@@ -19,7 +19,7 @@ import (
 	"regexp"
 	"strings"
 
-	ory "github.com/ory/client-go"
+	client "github.com/ory/client-go"
 
 	"github.com/identity-as-code/terraform-provider-ory/internal/acctest"
 )
@@ -217,7 +217,7 @@ func (r *run) apply(ctx context.Context, tmp string) error {
 		filepath.Join(src, "main.tf"): "main.tf",
 		passwordFile:                  "password.tf",
 	} {
-		if err := copyFile(from, filepath.Join(dir, to)); err != nil {
+		if err := acctest.CopyFile(from, filepath.Join(dir, to)); err != nil {
 			return r.fail(step, err, nil)
 		}
 	}
@@ -258,8 +258,8 @@ func (r *run) apply(ctx context.Context, tmp string) error {
 		return r.fail(step, errors.New("the write-only password is in the state file"), nil)
 	}
 
-	id, resp, err := r.kratos.Client().IdentityAPI.GetIdentity(ctx, r.rep.IdentityID).Execute()
-	closeBody(resp)
+	id, resp, err := r.kratos.Client().IdentityAPI.GetIdentity(ctx, r.rep.IdentityID).Execute() //nolint:bodyclose // closed by acctest.CloseBody
+	acctest.CloseBody(resp)
 	if err != nil {
 		return r.fail(step, fmt.Errorf("reading identity %s through the admin API: %w", r.rep.IdentityID, err), nil)
 	}
@@ -321,10 +321,10 @@ func (r *run) cleanPlan(ctx context.Context, _ string) error {
 // an admin tool would, and expects plan to show it.
 func (r *run) drift(ctx context.Context, _ string) error {
 	const step = "drift"
-	_, resp, err := r.kratos.Client().IdentityAPI.PatchIdentity(ctx, r.rep.IdentityID).JsonPatch([]ory.JsonPatch{
+	_, resp, err := r.kratos.Client().IdentityAPI.PatchIdentity(ctx, r.rep.IdentityID).JsonPatch([]client.JsonPatch{
 		{Op: "replace", Path: "/traits/name", Value: driftName},
-	}).Execute()
-	closeBody(resp)
+	}).Execute() //nolint:bodyclose // closed by acctest.CloseBody
+	acctest.CloseBody(resp)
 	if err != nil {
 		return r.fail(step, fmt.Errorf("changing traits.name through the admin API: %w", err), nil)
 	}
@@ -349,8 +349,8 @@ func (r *run) cleanup(ctx context.Context) error {
 	if r.applied && ctx.Err() == nil {
 		res, derr := r.cliRun(ctx, 0, "destroy", "-auto-approve", "-input=false", "-no-color")
 		if derr == nil && r.rep.IdentityID != "" {
-			_, resp, gerr := r.kratos.Client().IdentityAPI.GetIdentity(ctx, r.rep.IdentityID).Execute()
-			closeBody(resp)
+			_, resp, gerr := r.kratos.Client().IdentityAPI.GetIdentity(ctx, r.rep.IdentityID).Execute() //nolint:bodyclose // closed by acctest.CloseBody
+			acctest.CloseBody(resp)
 			if resp == nil || resp.StatusCode != http.StatusNotFound {
 				derr = fmt.Errorf("identity %s still exists after destroy (%w)", r.rep.IdentityID, gerr)
 			}
@@ -492,22 +492,6 @@ func port(url string) string {
 		return m[1]
 	}
 	return url
-}
-
-// closeBody closes a body client-go has already read, for the linter's sake
-// and in case it ever stops reading it.
-func closeBody(resp *http.Response) {
-	if resp != nil && resp.Body != nil {
-		_ = resp.Body.Close()
-	}
-}
-
-func copyFile(from, to string) error {
-	b, err := os.ReadFile(from)
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(to, b, 0o600)
 }
 
 func indent(s string) string {

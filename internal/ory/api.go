@@ -11,7 +11,8 @@ import (
 )
 
 // do sends one call to the API: body (when not nil) as JSON, the answer
-// decoded into out (when not nil) with exact numbers. An error answer is an
+// decoded into out (when not nil) with exact numbers, and returns the
+// answer's headers: the body is read and closed here. An error answer is an
 // *APIError typed by its status; no answer is an error wrapping the
 // transport's (an *OutcomeUnknownError for a write whose answer was lost).
 //
@@ -19,7 +20,7 @@ import (
 // through reflection into models with float64 traits, three times over,
 // only for it to be decoded again exactly. client-go's types still describe
 // the request bodies.
-func (c *Client) do(ctx context.Context, method, path string, query url.Values, body, out any) (*http.Response, error) {
+func (c *Client) do(ctx context.Context, method, path string, query url.Values, body, out any) (http.Header, error) {
 	u := c.base + path
 	if len(query) > 0 {
 		u += "?" + query.Encode()
@@ -55,7 +56,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		return nil, apiError(resp.StatusCode, b)
 	}
 	if out == nil {
-		return resp, nil
+		return resp.Header, nil
 	}
-	return resp, decodeBody(resp, out)
+	return resp.Header, decodeBody(resp, out)
 }

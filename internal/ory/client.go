@@ -1,6 +1,7 @@
-// Package ory is the provider's only door to the Ory API: it builds requests
-// through github.com/ory/client-go, retries what may be retried and turns
-// failures into typed errors (ErrNotFound, ErrConflict, ...).
+// Package ory is the provider's only door to the Ory API: one do() (api.go)
+// makes every call, retries what may be retried and turns failures into typed
+// errors (ErrNotFound, ErrConflict, ...); github.com/ory/client-go's types
+// describe request bodies only.
 package ory
 
 import (

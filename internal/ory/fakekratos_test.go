@@ -172,6 +172,16 @@ func newFakeKratos(t *testing.T) *fakeKratos {
 	return fk
 }
 
+// fakeWithFaults starts a fake Kratos whose requests fail as plan says (nil
+// for none) and a client on it that records its waits instead of sleeping.
+func fakeWithFaults(t *testing.T, plan func(route string, n int) fault) (*fakeKratos, *Client, *sleeps) {
+	t.Helper()
+	fk := newFakeKratos(t)
+	fk.plan = plan
+	c, slept := newTestClient(t, fk.srv.URL, "")
+	return fk, c, slept
+}
+
 func (fk *fakeKratos) now() time.Time { return time.Now().Add(fk.skew) }
 
 // seed stores an identity as if created at createdAt (by the server's clock).
@@ -181,6 +191,11 @@ func (fk *fakeKratos) seed(traits map[string]any, createdAt time.Time) string {
 	i := fk.newIdentity("email", traits)
 	i.createdAt = createdAt
 	return i.id
+}
+
+// seedOld stores an identity with this email, created an hour ago.
+func (fk *fakeKratos) seedOld(email string) string {
+	return fk.seed(map[string]any{"email": email}, time.Now().Add(-time.Hour))
 }
 
 // newIdentity stores a new identity; fk.mu is held.
@@ -344,61 +359,47 @@ func kratosError(code int, message string) (int, []byte) {
 	return code, b
 }
 
+// fakeCall is a request as the route handlers see it.
+type fakeCall struct {
+	query map[string][]string
+	body  []byte
+	// in is the body when it is a JSON object (numbers as json.Number).
+	in map[string]any
+}
+
+// first is the first value of the query parameter name, or "".
+func (c fakeCall) first(name string) string {
+	if v := c.query[name]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+func (c fakeCall) withPassword() bool {
+	return slices.Contains(c.query["include_credential"], "password")
+}
+
 // apply carries out a request; fk.mu is held.
 func (fk *fakeKratos) apply(route, id string, query map[string][]string, body []byte) (int, []byte) {
-	var decoded any
+	c := fakeCall{query: query, body: body}
 	if len(body) > 0 {
+		var decoded any
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.UseNumber()
 		if err := dec.Decode(&decoded); err != nil {
 			return kratosError(http.StatusBadRequest, "the request body is not JSON")
 		}
-	}
-	in, _ := decoded.(map[string]any)
-	withPassword := false
-	for _, c := range query["include_credential"] {
-		withPassword = withPassword || c == "password"
+		c.in, _ = decoded.(map[string]any)
 	}
 	switch route {
 	case routeSchema:
-		s, ok := fakeSchemas[id]
-		if !ok {
-			return kratosError(http.StatusNotFound, "Unable to locate the resource")
-		}
-		return http.StatusOK, s
+		return fk.getSchema(id)
 	case routeList:
-		want := ""
-		if v := query["credentials_identifier"]; len(v) > 0 {
-			want = v[0]
-		}
-		ids := query["ids"]
-		out := []map[string]any{}
-		for _, i := range fk.sorted() {
-			email, _ := i.traits["email"].(string)
-			if want != "" && !strings.EqualFold(email, want) && !slices.Contains(i.oidc, want) {
-				continue
-			}
-			if len(ids) > 0 && !slices.Contains(ids, i.id) {
-				continue
-			}
-			if i.hiddenFor > 0 {
-				i.hiddenFor--
-				continue
-			}
-			out = append(out, fk.wire(i, withPassword))
-		}
-		return encode(http.StatusOK, out)
+		return fk.listIdentities(c)
 	case routeCreate:
-		if s, ok := in["state"].(string); ok && !slices.Contains(States, s) {
-			return kratosError(http.StatusBadRequest, "identity state is not valid")
-		}
-		i, code, message := fk.create(in)
-		if i == nil {
-			return kratosError(code, message)
-		}
-		return encode(http.StatusCreated, fk.wire(i, false))
+		return fk.createIdentity(c)
 	case routeBatch:
-		return fk.batch(in)
+		return fk.batch(c.in)
 	}
 
 	i := fk.identities[id]
@@ -407,51 +408,62 @@ func (fk *fakeKratos) apply(route, id string, query map[string][]string, body []
 	}
 	switch route {
 	case routeGet:
-		return encode(http.StatusOK, fk.wire(i, withPassword))
+		return encode(http.StatusOK, fk.wire(i, c.withPassword()))
 	case routePut:
-		i.schemaID, _ = in["schema_id"].(string)
-		i.traits, _ = in["traits"].(map[string]any)
-		i.state, _ = in["state"].(string)
-		i.metadataPublic, i.metadataAdmin = in["metadata_public"], in["metadata_admin"]
-		if !fk.importOIDC(i, in) {
-			return kratosError(http.StatusConflict, "Unable to insert or update resource because a resource with that value exists already")
-		}
-		fk.setCredentials(i, in)
-		return encode(http.StatusOK, fk.wire(i, false))
+		return fk.putIdentity(i, c)
 	case routePatch:
-		var ops []struct {
-			Op    string `json:"op"`
-			Path  string `json:"path"`
-			Value any    `json:"value"`
-		}
-		if err := json.Unmarshal(body, &ops); err != nil {
-			return kratosError(http.StatusBadRequest, "the patch is not JSON")
-		}
-		for _, op := range ops {
-			var n int
-			var field string
-			if _, err := fmt.Sscanf(op.Path, "/verifiable_addresses/%d/%s", &n, &field); err != nil || op.Op != "replace" || n >= len(i.addresses) {
-				return kratosError(http.StatusBadRequest, "unsupported patch "+op.Path)
-			}
-			i.addresses[n][field] = op.Value
-		}
-		return encode(http.StatusOK, fk.wire(i, false))
+		return fk.patchIdentity(i, c)
 	case routeDelete:
 		delete(fk.identities, id)
 		return http.StatusNoContent, nil
 	case routeUnlink:
-		identifier := ""
-		if v := query["identifier"]; len(v) > 0 {
-			identifier = v[0]
-		}
-		n := len(i.oidc)
-		i.oidc = slices.DeleteFunc(i.oidc, func(s string) bool { return s == identifier })
-		if len(i.oidc) == n {
-			return kratosError(http.StatusNotFound, "The identifier was not found among OIDC credentials.")
-		}
-		return http.StatusNoContent, nil
+		return fk.unlinkOIDC(i, c)
 	}
 	return kratosError(http.StatusNotFound, "no such route")
+}
+
+func (fk *fakeKratos) getSchema(id string) (int, []byte) {
+	s, ok := fakeSchemas[id]
+	if !ok {
+		return kratosError(http.StatusNotFound, "Unable to locate the resource")
+	}
+	return http.StatusOK, s
+}
+
+// listIdentities filters by credentials_identifier (an email or an OIDC
+// identifier) and ids, and leaves out identities still hidden from lookups.
+func (fk *fakeKratos) listIdentities(c fakeCall) (int, []byte) {
+	want := c.first("credentials_identifier")
+	ids := c.query["ids"]
+	out := []map[string]any{}
+	for _, i := range fk.sorted() {
+		email, _ := i.traits["email"].(string)
+		if want != "" && !strings.EqualFold(email, want) && !slices.Contains(i.oidc, want) {
+			continue
+		}
+		if len(ids) > 0 && !slices.Contains(ids, i.id) {
+			continue
+		}
+		if i.hiddenFor > 0 {
+			i.hiddenFor--
+			continue
+		}
+		out = append(out, fk.wire(i, c.withPassword()))
+	}
+	return encode(http.StatusOK, out)
+}
+
+// createIdentity refuses a state Kratos does not know and an email another
+// identity has, as Kratos does.
+func (fk *fakeKratos) createIdentity(c fakeCall) (int, []byte) {
+	if s, ok := c.in["state"].(string); ok && !slices.Contains(States, s) {
+		return kratosError(http.StatusBadRequest, "identity state is not valid")
+	}
+	i, code, message := fk.create(c.in)
+	if i == nil {
+		return kratosError(code, message)
+	}
+	return encode(http.StatusCreated, fk.wire(i, false))
 }
 
 // create stores the identity of a create body, or says why not (status
@@ -517,6 +529,50 @@ func (fk *fakeKratos) batch(in map[string]any) (int, []byte) {
 		}
 	}
 	return encode(http.StatusOK, map[string]any{"identities": results})
+}
+
+func (fk *fakeKratos) putIdentity(i *fakeIdentity, c fakeCall) (int, []byte) {
+	i.schemaID, _ = c.in["schema_id"].(string)
+	i.traits, _ = c.in["traits"].(map[string]any)
+	i.state, _ = c.in["state"].(string)
+	i.metadataPublic, i.metadataAdmin = c.in["metadata_public"], c.in["metadata_admin"]
+	if !fk.importOIDC(i, c.in) {
+		return kratosError(http.StatusConflict, "Unable to insert or update resource because a resource with that value exists already")
+	}
+	fk.setCredentials(i, c.in)
+	return encode(http.StatusOK, fk.wire(i, false))
+}
+
+// patchIdentity takes only what the client sends: replace ops on
+// /verifiable_addresses/N/<field>.
+func (fk *fakeKratos) patchIdentity(i *fakeIdentity, c fakeCall) (int, []byte) {
+	var ops []struct {
+		Op    string `json:"op"`
+		Path  string `json:"path"`
+		Value any    `json:"value"`
+	}
+	if err := json.Unmarshal(c.body, &ops); err != nil {
+		return kratosError(http.StatusBadRequest, "the patch is not JSON")
+	}
+	for _, op := range ops {
+		var n int
+		var field string
+		if _, err := fmt.Sscanf(op.Path, "/verifiable_addresses/%d/%s", &n, &field); err != nil || op.Op != "replace" || n >= len(i.addresses) {
+			return kratosError(http.StatusBadRequest, "unsupported patch "+op.Path)
+		}
+		i.addresses[n][field] = op.Value
+	}
+	return encode(http.StatusOK, fk.wire(i, false))
+}
+
+func (fk *fakeKratos) unlinkOIDC(i *fakeIdentity, c fakeCall) (int, []byte) {
+	identifier := c.first("identifier")
+	n := len(i.oidc)
+	i.oidc = slices.DeleteFunc(i.oidc, func(s string) bool { return s == identifier })
+	if len(i.oidc) == n {
+		return kratosError(http.StatusNotFound, "The identifier was not found among OIDC credentials.")
+	}
+	return http.StatusNoContent, nil
 }
 
 // importOIDC adds the OIDC links of a PUT body to i, as Kratos does; false

@@ -130,14 +130,14 @@ func eachPageOf[T any](ctx context.Context, c *Client, path, what string, q url.
 	tokens := map[string]bool{}
 	for {
 		var page []T
-		resp, err := c.do(ctx, http.MethodGet, path, q, nil, &page)
+		header, err := c.do(ctx, http.MethodGet, path, q, nil, &page)
 		if err != nil {
 			return err
 		}
 		if !fn(page) {
 			return nil
 		}
-		next, err := nextPageToken(resp.Header)
+		next, err := nextPageToken(header)
 		if err != nil || next == "" {
 			return err
 		}
@@ -151,10 +151,10 @@ func eachPageOf[T any](ctx context.Context, c *Client, path, what string, q url.
 }
 
 // listPage sends one GET /admin/identities with query q and returns its
-// identities, and the answer for its headers.
-func (c *Client) listPage(ctx context.Context, q url.Values) ([]Identity, *http.Response, error) {
+// identities, and the answer's headers.
+func (c *Client) listPage(ctx context.Context, q url.Values) ([]Identity, http.Header, error) {
 	var page []wireIdentity
-	resp, err := c.do(ctx, http.MethodGet, "/admin/identities", q, nil, &page)
+	header, err := c.do(ctx, http.MethodGet, "/admin/identities", q, nil, &page)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -162,7 +162,7 @@ func (c *Client) listPage(ctx context.Context, q url.Values) ([]Identity, *http.
 	for i := range page {
 		out[i] = *page[i].identity()
 	}
-	return out, resp, nil
+	return out, header, nil
 }
 
 // nextPageToken returns the page_token of the Link header's rel="next"

@@ -132,13 +132,13 @@ func (c *Client) findCreated(ctx context.Context, in IdentityInput, started time
 // how far the server's clock is ahead of ours (at most: the Date header has
 // whole seconds, and the answer took time to arrive).
 func (c *Client) listByIdentifier(ctx context.Context, identifier string) ([]Identity, time.Duration, error) {
-	found, resp, err := c.listPage(ctx, url.Values{"credentials_identifier": {identifier}})
+	found, header, err := c.listPage(ctx, url.Values{"credentials_identifier": {identifier}})
 	received := time.Now()
 	if err != nil {
 		return nil, 0, err
 	}
 	var offset time.Duration
-	if date, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+	if date, err := http.ParseTime(header.Get("Date")); err == nil {
 		offset = date.Sub(received)
 	} else {
 		offset = -time.Second

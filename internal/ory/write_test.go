@@ -26,10 +26,8 @@ func TestCreateAnswerLostAfterStored(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			fk := newFakeKratos(t)
+			fk, c, slept := fakeWithFaults(t, faultsOn(routeCreate, tc.fault))
 			fk.skew = tc.skew
-			fk.plan = faultsOn(routeCreate, tc.fault)
-			c, slept := newTestClient(t, fk.srv.URL, "")
 
 			got, err := c.CreateIdentity(context.Background(), emailInput("a@example.com"))
 			if err != nil {
@@ -59,9 +57,7 @@ func TestCreateAnswerLostAfterStored(t *testing.T) {
 // was stored.
 func TestCreateAnswerCutMidBody(t *testing.T) {
 	t.Parallel()
-	fk := newFakeKratos(t)
-	fk.plan = faultsOn(routeCreate, cutAfter)
-	c, _ := newTestClient(t, fk.srv.URL, "")
+	fk, c, _ := fakeWithFaults(t, faultsOn(routeCreate, cutAfter))
 
 	got, err := c.CreateIdentity(context.Background(), emailInput("a@example.com"))
 	if err != nil {
@@ -82,9 +78,7 @@ func TestCreateAnswerLostBeforeStored(t *testing.T) {
 	for name, f := range map[string]fault{"connection dropped": dropBefore, "bad gateway": gateway502} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			fk := newFakeKratos(t)
-			fk.plan = faultsOn(routeCreate, f)
-			c, slept := newTestClient(t, fk.srv.URL, "")
+			fk, c, slept := fakeWithFaults(t, faultsOn(routeCreate, f))
 
 			got, err := c.CreateIdentity(context.Background(), emailInput("a@example.com"))
 			if err != nil {
@@ -122,10 +116,8 @@ func TestCreateIdentifierHeldByOlderIdentity(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			fk := newFakeKratos(t)
+			fk, c, _ := fakeWithFaults(t, faultsOn(routeCreate, tc.fault))
 			olderID := fk.seed(tc.older, time.Now().Add(-time.Hour))
-			fk.plan = faultsOn(routeCreate, tc.fault)
-			c, _ := newTestClient(t, fk.srv.URL, "")
 
 			got, err := c.CreateIdentity(context.Background(), emailInput(tc.sent))
 			if !errors.Is(err, ErrConflict) {
@@ -148,9 +140,8 @@ func TestCreateIdentifierHeldByOlderIdentity(t *testing.T) {
 // A plain conflict is the server's answer: no lookup, no resend.
 func TestCreateConflictAnswered(t *testing.T) {
 	t.Parallel()
-	fk := newFakeKratos(t)
-	olderID := fk.seed(map[string]any{"email": "taken@example.com"}, time.Now().Add(-time.Hour))
-	c, _ := newTestClient(t, fk.srv.URL, "")
+	fk, c, _ := fakeWithFaults(t, nil)
+	olderID := fk.seedOld("taken@example.com")
 
 	_, err := c.CreateIdentity(context.Background(), emailInput("taken@example.com"))
 	if !errors.Is(err, ErrConflict) || errors.Is(err, ErrOutcomeUnknown) {
@@ -166,9 +157,7 @@ func TestCreateConflictAnswered(t *testing.T) {
 // answer is reported, not guessed at.
 func TestCreateWithoutIdentifier(t *testing.T) {
 	t.Parallel()
-	fk := newFakeKratos(t)
-	fk.plan = faultsOn(routeCreate, dropAfter)
-	c, _ := newTestClient(t, fk.srv.URL, "")
+	fk, c, _ := fakeWithFaults(t, faultsOn(routeCreate, dropAfter))
 
 	_, err := c.CreateIdentity(context.Background(), IdentityInput{SchemaID: "noid", Traits: map[string]any{"name": "No Identifier"}})
 	var noID *NoIdentifierError
@@ -190,10 +179,8 @@ func TestCreateWithoutIdentifier(t *testing.T) {
 // the resent create's 409 is its own first attempt, found by a second lookup.
 func TestCreateResentConflictIsResolved(t *testing.T) {
 	t.Parallel()
-	fk := newFakeKratos(t)
+	fk, c, _ := fakeWithFaults(t, faultsOn(routeCreate, dropAfter))
 	fk.hideNew = 1
-	fk.plan = faultsOn(routeCreate, dropAfter)
-	c, _ := newTestClient(t, fk.srv.URL, "")
 
 	got, err := c.CreateIdentity(context.Background(), emailInput("a@example.com"))
 	if err != nil {
@@ -235,15 +222,13 @@ func TestWriteResendsAreBounded(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			fk := newFakeKratos(t)
-			id := fk.seed(map[string]any{"email": "a@example.com"}, time.Now().Add(-time.Hour))
-			fk.plan = func(route string, _ int) fault {
+			fk, c, slept := fakeWithFaults(t, func(route string, _ int) fault {
 				if route == tc.route {
 					return dropBefore
 				}
 				return noFault
-			}
-			c, slept := newTestClient(t, fk.srv.URL, "")
+			})
+			id := fk.seedOld("a@example.com")
 
 			err := tc.write(c, id)
 			if !errors.Is(err, ErrOutcomeUnknown) {
@@ -281,10 +266,8 @@ func TestUpdateIdentityAnswerLost(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			fk := newFakeKratos(t)
-			id := fk.seed(map[string]any{"email": "a@example.com"}, time.Now().Add(-time.Hour))
-			fk.plan = faultsOn(routePut, tc.fault)
-			c, _ := newTestClient(t, fk.srv.URL, "")
+			fk, c, _ := fakeWithFaults(t, faultsOn(routePut, tc.fault))
+			id := fk.seedOld("a@example.com")
 			in := IdentityInput{SchemaID: "email", Traits: map[string]any{"email": "a@example.com", "name": "New"}, MetadataPublic: map[string]any{"role": "admin"}}
 
 			got, err := c.UpdateIdentity(context.Background(), id, in)
@@ -311,10 +294,8 @@ func TestUpdateIdentityAnswerLost(t *testing.T) {
 // again, and the new hash is stored.
 func TestSetPasswordAnswerLostBeforeApplying(t *testing.T) {
 	t.Parallel()
-	fk := newFakeKratos(t)
-	id := fk.seed(map[string]any{"email": "a@example.com"}, time.Now().Add(-time.Hour))
-	fk.plan = faultsOn(routePut, dropBefore)
-	c, _ := newTestClient(t, fk.srv.URL, "")
+	fk, c, _ := fakeWithFaults(t, faultsOn(routePut, dropBefore))
+	id := fk.seedOld("a@example.com")
 	hash := "$2a$04$abcdefghijklmnopqrstuu5Yx0j3pQwJ8yF0rUQ0kK3T9b1L2m3n4"
 
 	if _, err := c.SetPassword(context.Background(), id, PasswordInput{HashedPassword: hash}); err != nil {
@@ -342,10 +323,8 @@ func TestDeleteIdentityAnswerLost(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			fk := newFakeKratos(t)
-			id := fk.seed(map[string]any{"email": "a@example.com"}, time.Now().Add(-time.Hour))
-			fk.plan = faultsOn(routeDelete, tc.fault)
-			c, _ := newTestClient(t, fk.srv.URL, "")
+			fk, c, _ := fakeWithFaults(t, faultsOn(routeDelete, tc.fault))
+			id := fk.seedOld("a@example.com")
 
 			if err := c.DeleteIdentity(context.Background(), id); err != nil {
 				t.Fatalf("delete = %v, want nil", err)
@@ -362,8 +341,7 @@ func TestDeleteIdentityAnswerLost(t *testing.T) {
 // this call's own delete makes it a success.
 func TestDeleteMissingIdentity(t *testing.T) {
 	t.Parallel()
-	fk := newFakeKratos(t)
-	c, _ := newTestClient(t, fk.srv.URL, "")
+	fk, c, _ := fakeWithFaults(t, nil)
 
 	err := c.DeleteIdentity(context.Background(), "00000000-0000-4000-8000-000000000099")
 	if !errors.Is(err, ErrNotFound) {
@@ -388,9 +366,8 @@ func TestSetPasswordAnswerLost(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			fk := newFakeKratos(t)
-			id := fk.seed(map[string]any{"email": "a@example.com"}, time.Now().Add(-time.Hour))
-			c, _ := newTestClient(t, fk.srv.URL, "")
+			fk, c, _ := fakeWithFaults(t, nil)
+			id := fk.seedOld("a@example.com")
 			if _, err := c.SetPassword(context.Background(), id, PasswordInput{Password: "first-password-1"}); err != nil {
 				t.Fatal(err)
 			}
@@ -429,10 +406,8 @@ func TestSetVerificationAnswerLost(t *testing.T) {
 	for name, f := range map[string]fault{"after applying": dropAfter, "before applying": dropBefore} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			fk := newFakeKratos(t)
-			id := fk.seed(map[string]any{"email": "a@example.com"}, time.Now().Add(-time.Hour))
-			fk.plan = faultsOn(routePatch, f)
-			c, _ := newTestClient(t, fk.srv.URL, "")
+			fk, c, _ := fakeWithFaults(t, faultsOn(routePatch, f))
+			id := fk.seedOld("a@example.com")
 
 			current, err := c.GetIdentity(context.Background(), id)
 			if err != nil {

@@ -41,7 +41,9 @@ func TestAccInstall_releaseZipFromMirror(t *testing.T) {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			t.Fatal(err)
 		}
-		copyFile(t, zip, filepath.Join(dir, filepath.Base(zip)))
+		if err := acctest.CopyFile(zip, filepath.Join(dir, filepath.Base(zip))); err != nil {
+			t.Fatal(err)
+		}
 	}
 	cli := acctest.NewCLI(t)
 	cli.ConfigFile = filepath.Join(t.TempDir(), "cli.tfrc")
@@ -198,15 +200,6 @@ func buildReleaseZip(t *testing.T, root, version string) string {
 		}
 	}
 	return zip
-}
-
-func copyFile(t *testing.T, from, to string) {
-	t.Helper()
-	b, err := os.ReadFile(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, to, string(b))
 }
 
 func writeFile(t *testing.T, path, content string) {

@@ -1,4 +1,4 @@
-package main
+package serve
 
 import (
 	"context"
@@ -19,14 +19,14 @@ import (
 
 // The provider's memory must not grow with the number of calls: 3,000
 // ValidateResourceConfig calls over real gRPC, as the CLI makes them for
-// 3,000 resources, keep under 4 MB more heap (without quietServer the
+// 3,000 resources, keep under 4 MB more heap (without detachedContextServer the
 // framework keeps about 10 KB a call: 30 MB).
-func TestQuietServerKeepsNoContexts(t *testing.T) {
+func TestDetachedContextServerKeepsNoContexts(t *testing.T) {
 	for _, name := range logLevelEnv {
 		t.Setenv(name, "off")
 	}
 	newServer := func() tfprotov6.ProviderServer {
-		return quietServer{providerserver.NewProtocol6(provider.New("test")())()}
+		return detachedContextServer{providerserver.NewProtocol6(provider.New("test")())()}
 	}
 	ctx := context.Background()
 	schema, err := newServer().GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})

@@ -1,4 +1,6 @@
-package main
+//go:build profile
+
+package serve
 
 import (
 	"fmt"
@@ -9,9 +11,10 @@ import (
 	"strings"
 )
 
-// Profiles of the provider as a real CLI runs it (make bench). The CLI starts
-// the provider more than once per command, so "%p" in a path becomes the
-// process id; without it the last process to exit wins.
+// Profiles of the provider as a real CLI runs it (make bench, which builds
+// with -tags profile; release builds leave this file out). The CLI starts the
+// provider more than once per command, so "%p" in a path becomes the process
+// id; without it the last process to exit wins.
 const (
 	cpuProfileEnv = "ORY_PROVIDER_CPUPROFILE"
 	memProfileEnv = "ORY_PROVIDER_MEMPROFILE"
