@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -42,6 +43,10 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
+		var limited *RateLimitError
+		if errors.As(err, &limited) {
+			return nil, limited
+		}
 		return nil, fmt.Errorf("request to the Ory API failed: %w", err)
 	}
 	defer func() { _ = resp.Body.Close() }()

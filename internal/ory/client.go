@@ -17,6 +17,10 @@ import (
 const (
 	DefaultRequestTimeout = 30 * time.Second
 	DefaultMaxRetries     = 5
+	// DefaultRateLimitWait lets a call wait out a few of Ory Network's
+	// one-minute windows: long enough for any tier's pacing, short enough
+	// that a run against a limit that does not lift fails in minutes.
+	DefaultRateLimitWait = 5 * time.Minute
 )
 
 // Config configures a Client.
@@ -27,9 +31,13 @@ type Config struct {
 	APIKey string
 	// RequestTimeout bounds the wait for each answer; 0 means the default.
 	RequestTimeout time.Duration
-	// MaxRetries bounds the retries of one call; negative means none.
+	// MaxRetries bounds the retries of one call, except after 429s;
+	// negative means none.
 	MaxRetries int
-	UserAgent  string
+	// RateLimitWait bounds how long one call waits for rate limits (pacing
+	// and 429s); 0 means DefaultRateLimitWait.
+	RateLimitWait time.Duration
+	UserAgent     string
 	// Transport replaces the HTTP transport (tests).
 	Transport http.RoundTripper
 	// MinBackoff and MaxBackoff bound the wait between retries; 0 means 500ms and 30s.
@@ -83,6 +91,9 @@ func New(cfg Config) (*Client, error) {
 	if cfg.MaxBackoff <= 0 {
 		cfg.MaxBackoff = 30 * time.Second
 	}
+	if cfg.RateLimitWait <= 0 {
+		cfg.RateLimitWait = DefaultRateLimitWait
+	}
 	next := cfg.Transport
 	if next == nil {
 		next = &http.Transport{
@@ -100,10 +111,12 @@ func New(cfg Config) (*Client, error) {
 	}
 
 	policy := &retryPolicy{
-		maxRetries: cfg.MaxRetries,
-		minBackoff: cfg.MinBackoff,
-		maxBackoff: cfg.MaxBackoff,
-		sleep:      sleepContext,
+		maxRetries:    cfg.MaxRetries,
+		minBackoff:    cfg.MinBackoff,
+		maxBackoff:    cfg.MaxBackoff,
+		rateLimitWait: cfg.RateLimitWait,
+		now:           time.Now,
+		sleep:         sleepContext,
 	}
 	host, _ := url.Parse(base)
 	hc := &http.Client{Transport: &retryTransport{
@@ -112,6 +125,8 @@ func New(cfg Config) (*Client, error) {
 		apiHost:   host.Host,
 		userAgent: cfg.UserAgent,
 		policy:    policy,
+		pacer:     newPacer(policy),
+		paths:     &inflightPaths{},
 	}}
 	out := &Client{base: base, http: hc, policy: policy}
 	out.reads = readBatcher{c: out, window: batchWindow, max: idsPerRequest}
