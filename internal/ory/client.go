@@ -4,6 +4,8 @@
 package ory
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -29,6 +31,9 @@ type Config struct {
 	URL string
 	// APIKey is sent as a Bearer token when set (Ory Network).
 	APIKey string
+	// APIKeySource says where APIKey came from for errors: "api_key" or an
+	// environment variable's name; "" when no key was set.
+	APIKeySource string
 	// RequestTimeout bounds the wait for each answer; 0 means the default.
 	RequestTimeout time.Duration
 	// MaxRetries bounds the retries of one call, except after 429s;
@@ -37,7 +42,10 @@ type Config struct {
 	// RateLimitWait bounds how long one call waits for rate limits (pacing
 	// and 429s); 0 means DefaultRateLimitWait.
 	RateLimitWait time.Duration
-	UserAgent     string
+	// RootCAs, when set, are the roots trusted for the API's TLS
+	// (LoadCACertFile); nil means the system's.
+	RootCAs   *x509.CertPool
+	UserAgent string
 	// Transport replaces the HTTP transport (tests).
 	Transport http.RoundTripper
 	// MinBackoff and MaxBackoff bound the wait between retries; 0 means 500ms and 30s.
@@ -47,11 +55,14 @@ type Config struct {
 // Client talks to one Ory API. It is safe for concurrent use and keeps its
 // connections alive for the whole run.
 type Client struct {
-	base    string
-	http    *http.Client
-	policy  *retryPolicy
-	reads   readBatcher
-	schemas schemaCache
+	base string
+	// host and keySource name the API and its key in errors.
+	host      string
+	keySource string
+	http      *http.Client
+	policy    *retryPolicy
+	reads     readBatcher
+	schemas   schemaCache
 }
 
 // ParseURL checks that raw is an absolute http(s) URL without query or
@@ -70,7 +81,20 @@ func ParseURL(raw string) (string, error) {
 	if u.RawQuery != "" || u.Fragment != "" {
 		return "", fmt.Errorf("%q must not have a query or fragment", raw)
 	}
+	if u.Scheme != "https" && isOryNetworkHost(u.Hostname()) {
+		return "", fmt.Errorf("%q is on Ory Network, which answers only https: use https://%s", raw, u.Host+strings.TrimRight(u.Path, "/"))
+	}
 	return strings.TrimRight(u.String(), "/"), nil
+}
+
+// IsOryNetwork reports whether base is an Ory Network project URL.
+func IsOryNetwork(base string) bool {
+	u, err := url.Parse(base)
+	return err == nil && isOryNetworkHost(u.Hostname())
+}
+
+func isOryNetworkHost(host string) bool {
+	return strings.HasSuffix(strings.ToLower(host), ".oryapis.com")
 }
 
 // New returns a Client for cfg.
@@ -103,6 +127,7 @@ func New(cfg Config) (*Client, error) {
 			MaxIdleConnsPerHost:   16,
 			IdleConnTimeout:       90 * time.Second,
 			TLSHandshakeTimeout:   10 * time.Second,
+			TLSClientConfig:       &tls.Config{RootCAs: cfg.RootCAs, MinVersion: tls.VersionTLS12},
 			ResponseHeaderTimeout: cfg.RequestTimeout,
 		}
 	}
@@ -128,7 +153,7 @@ func New(cfg Config) (*Client, error) {
 		pacer:     newPacer(policy),
 		paths:     &inflightPaths{},
 	}}
-	out := &Client{base: base, http: hc, policy: policy}
+	out := &Client{base: base, host: host.Host, keySource: cfg.APIKeySource, http: hc, policy: policy}
 	out.reads = readBatcher{c: out, window: batchWindow, max: idsPerRequest}
 	return out, nil
 }

@@ -43,8 +43,12 @@ func (e *APIError) Unwrap() error { return e.Kind }
 // Rate limits and server errors keep their status: their body is often a
 // gateway's, which says little by itself.
 func Reason(err error) string {
+	var auth *AuthError
 	var limited *RateLimitError
-	if errors.As(err, &limited) {
+	switch {
+	case errors.As(err, &auth):
+		return auth.Error()
+	case errors.As(err, &limited):
 		return limited.Error()
 	}
 	var apiErr *APIError
@@ -160,6 +164,36 @@ func (e *OutcomeUnknownError) Error() string {
 }
 
 func (e *OutcomeUnknownError) Unwrap() error { return ErrOutcomeUnknown }
+
+// AuthError is a 401 or 403: the API refused the key. It says where the key
+// came from and what to check, never the key.
+type AuthError struct {
+	*APIError
+	// KeySource is where the key came from: "api_key", the environment
+	// variable's name, or "" when no key was sent.
+	KeySource string
+	// Host is the API's host.
+	Host string
+}
+
+func (e *AuthError) Error() string {
+	refused := fmt.Sprintf("the Ory API at %s refused the request (HTTP %d", e.Host, e.Status)
+	if e.Reason != "" {
+		refused += ": " + e.Reason
+	}
+	refused += ")"
+	if e.KeySource == "" {
+		return refused + ". No API key was sent: `api_key` is not set. Set it to a project API key of this project"
+	}
+	from := "set in the provider block"
+	if e.KeySource != "api_key" {
+		from = "from the environment variable " + e.KeySource
+	}
+	return refused + ". Check `api_key` (" + from + "): it must be a project API key of this project (" + e.Host +
+		"), not a workspace API key, and must not be expired or revoked"
+}
+
+func (e *AuthError) Unwrap() error { return e.APIError }
 
 // RateLimitError is a call that Ory Network's rate limit held back longer
 // than the client may wait (rate_limit_wait).

@@ -3,6 +3,7 @@ package ory
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -194,7 +195,11 @@ type outcome struct {
 // outcomeOf says what an attempt's answer means for the request.
 func outcomeOf(method string, resp *http.Response, err error) outcome {
 	var o outcome
+	var untrusted *tls.CertificateVerificationError
 	switch {
+	case errors.As(err, &untrusted):
+		// Nothing was sent, and sending again changes nothing.
+		return outcome{kind: outcomeFinal}
 	case err != nil && notSent(err):
 		o = outcome{outcomeNotProcessed, "connection failed before the request was sent: " + err.Error()}
 	case err != nil:

@@ -3,6 +3,8 @@ package ory
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"io"
 	"net"
@@ -317,6 +319,9 @@ func TestOutcomeOf(t *testing.T) {
 		{http.MethodPost, 0, io.EOF, outcomeUnknown},
 		{http.MethodDelete, 0, io.ErrUnexpectedEOF, outcomeUnknown},
 		{http.MethodGet, 0, reset, outcomeNotProcessed},
+		// An untrusted certificate: nothing was sent, and nothing changes by
+		// sending again.
+		{http.MethodPost, 0, &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}, outcomeFinal},
 	}
 	for _, tc := range cases {
 		var resp *http.Response
