@@ -192,8 +192,12 @@ func (p *pacer) settle(t ticket, resp *http.Response) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	defer b.notify()
 	b.inflight--
+	if b.mode == paceOff && resp != nil && resp.Header.Get("X-Ratelimit-Remaining") == "" {
+		// Nothing waits on a server that does not limit.
+		return
+	}
+	defer b.notify()
 	current := t.epoch == b.epoch
 	if current && t.probe {
 		b.probing = false

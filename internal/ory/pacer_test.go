@@ -391,3 +391,20 @@ func TestRateLimitWaitRunsOut(t *testing.T) {
 		})
 	}
 }
+
+// What pacing costs a call to a server without rate-limit headers
+// (self-hosted Kratos): a reservation and its return.
+func BenchmarkPacerWithoutHeaders(b *testing.B) {
+	p := newPacer(&retryPolicy{now: time.Now, sleep: sleepContext})
+	answer := &http.Response{StatusCode: http.StatusOK, Header: http.Header{}}
+	ctx := context.Background()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			slot, err := p.reserve(ctx, BucketAdminLow, time.Now().Add(time.Minute))
+			if err != nil {
+				b.Fatal(err)
+			}
+			p.settle(slot, answer)
+		}
+	})
+}
