@@ -3,7 +3,9 @@ package ory
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -48,12 +50,24 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
+		var limited *RateLimitError
+		if errors.As(err, &limited) {
+			return nil, limited
+		}
+		var untrusted *tls.CertificateVerificationError
+		if errors.As(err, &untrusted) {
+			return nil, fmt.Errorf("the Ory API's TLS certificate is not trusted (%w); if it is signed by a private CA, set ca_cert_file to that CA's PEM file", untrusted)
+		}
 		return nil, fmt.Errorf("request to the Ory API failed: %w", err)
 	}
 	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		b, _ := io.ReadAll(resp.Body)
-		return nil, apiError(resp.StatusCode, b)
+		e := apiError(resp.StatusCode, b)
+		if e.Kind == ErrUnauthorized {
+			return nil, &AuthError{APIError: e, KeySource: c.keySource, Host: c.host}
+		}
+		return nil, e
 	}
 	if out == nil {
 		return resp.Header, nil

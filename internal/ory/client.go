@@ -5,6 +5,8 @@
 package ory
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -18,6 +20,10 @@ import (
 const (
 	DefaultRequestTimeout = 30 * time.Second
 	DefaultMaxRetries     = 5
+	// DefaultRateLimitWait lets a call wait out a few of Ory Network's
+	// one-minute windows: long enough for any tier's pacing, short enough
+	// that a run against a limit that does not lift fails in minutes.
+	DefaultRateLimitWait = 5 * time.Minute
 )
 
 // Config configures a Client.
@@ -26,11 +32,21 @@ type Config struct {
 	URL string
 	// APIKey is sent as a Bearer token when set (Ory Network).
 	APIKey string
+	// APIKeySource says where APIKey came from for errors: "api_key" or an
+	// environment variable's name; "" when no key was set.
+	APIKeySource string
 	// RequestTimeout bounds the wait for each answer; 0 means the default.
 	RequestTimeout time.Duration
-	// MaxRetries bounds the retries of one call; negative means none.
+	// MaxRetries bounds the retries of one call, except after 429s;
+	// negative means none.
 	MaxRetries int
-	UserAgent  string
+	// RateLimitWait bounds how long one call waits for rate limits (pacing
+	// and 429s); 0 means DefaultRateLimitWait.
+	RateLimitWait time.Duration
+	// RootCAs, when set, are the roots trusted for the API's TLS
+	// (LoadCACertFile); nil means the system's.
+	RootCAs   *x509.CertPool
+	UserAgent string
 	// Transport replaces the HTTP transport (tests).
 	Transport http.RoundTripper
 	// MinBackoff and MaxBackoff bound the wait between retries; 0 means 500ms and 30s.
@@ -40,12 +56,15 @@ type Config struct {
 // Client talks to one Ory API. It is safe for concurrent use and keeps its
 // connections alive for the whole run.
 type Client struct {
-	base    string
-	http    *http.Client
-	policy  *retryPolicy
-	reads   readBatcher
-	creates createBatcher
-	schemas schemaCache
+	base string
+	// host and keySource name the API and its key in errors.
+	host      string
+	keySource string
+	http      *http.Client
+	policy    *retryPolicy
+	reads     readBatcher
+	creates   createBatcher
+	schemas   schemaCache
 }
 
 // ParseURL checks that raw is an absolute http(s) URL without query or
@@ -64,7 +83,20 @@ func ParseURL(raw string) (string, error) {
 	if u.RawQuery != "" || u.Fragment != "" {
 		return "", fmt.Errorf("%q must not have a query or fragment", raw)
 	}
+	if u.Scheme != "https" && isOryNetworkHost(u.Hostname()) {
+		return "", fmt.Errorf("%q is on Ory Network, which answers only https: use https://%s", raw, u.Host+strings.TrimRight(u.Path, "/"))
+	}
 	return strings.TrimRight(u.String(), "/"), nil
+}
+
+// IsOryNetwork reports whether base is an Ory Network project URL.
+func IsOryNetwork(base string) bool {
+	u, err := url.Parse(base)
+	return err == nil && isOryNetworkHost(u.Hostname())
+}
+
+func isOryNetworkHost(host string) bool {
+	return strings.HasSuffix(strings.ToLower(host), ".oryapis.com")
 }
 
 // New returns a Client for cfg.
@@ -85,6 +117,9 @@ func New(cfg Config) (*Client, error) {
 	if cfg.MaxBackoff <= 0 {
 		cfg.MaxBackoff = 30 * time.Second
 	}
+	if cfg.RateLimitWait <= 0 {
+		cfg.RateLimitWait = DefaultRateLimitWait
+	}
 	next := cfg.Transport
 	if next == nil {
 		next = &http.Transport{
@@ -94,6 +129,7 @@ func New(cfg Config) (*Client, error) {
 			MaxIdleConnsPerHost:   16,
 			IdleConnTimeout:       90 * time.Second,
 			TLSHandshakeTimeout:   10 * time.Second,
+			TLSClientConfig:       &tls.Config{RootCAs: cfg.RootCAs, MinVersion: tls.VersionTLS12},
 			ResponseHeaderTimeout: cfg.RequestTimeout,
 		}
 	}
@@ -102,10 +138,12 @@ func New(cfg Config) (*Client, error) {
 	}
 
 	policy := &retryPolicy{
-		maxRetries: cfg.MaxRetries,
-		minBackoff: cfg.MinBackoff,
-		maxBackoff: cfg.MaxBackoff,
-		sleep:      sleepContext,
+		maxRetries:    cfg.MaxRetries,
+		minBackoff:    cfg.MinBackoff,
+		maxBackoff:    cfg.MaxBackoff,
+		rateLimitWait: cfg.RateLimitWait,
+		now:           time.Now,
+		sleep:         sleepContext,
 	}
 	host, _ := url.Parse(base)
 	hc := &http.Client{Transport: &retryTransport{
@@ -114,8 +152,10 @@ func New(cfg Config) (*Client, error) {
 		apiHost:   host.Host,
 		userAgent: cfg.UserAgent,
 		policy:    policy,
+		pacer:     newPacer(policy),
+		paths:     &inflightPaths{},
 	}}
-	out := &Client{base: base, http: hc, policy: policy}
+	out := &Client{base: base, host: host.Host, keySource: cfg.APIKeySource, http: hc, policy: policy}
 	out.reads = readBatcher{c: out, gatherer: gatherer[string, readResult]{window: batchWindow, max: idsPerRequest}}
 	out.creates = createBatcher{c: out, gatherer: gatherer[*createItem, struct{}]{window: batchWindow, max: maxCreatesPerBatch, serial: true}}
 	return out, nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // Sentinel errors: callers test with errors.Is and never look at status codes
@@ -42,6 +43,14 @@ func (e *APIError) Unwrap() error { return e.Kind }
 // Rate limits and server errors keep their status: their body is often a
 // gateway's, which says little by itself.
 func Reason(err error) string {
+	var auth *AuthError
+	var limited *RateLimitError
+	switch {
+	case errors.As(err, &auth):
+		return auth.Error()
+	case errors.As(err, &limited):
+		return limited.Error()
+	}
 	var apiErr *APIError
 	if errors.As(err, &apiErr) && apiErr.Reason != "" {
 		if apiErr.Status >= 500 || apiErr.Status == http.StatusTooManyRequests {
@@ -155,3 +164,65 @@ func (e *OutcomeUnknownError) Error() string {
 }
 
 func (e *OutcomeUnknownError) Unwrap() error { return ErrOutcomeUnknown }
+
+// AuthError is a 401 or 403: the API refused the key. It says where the key
+// came from and what to check, never the key.
+type AuthError struct {
+	*APIError
+	// KeySource is where the key came from: "api_key", the environment
+	// variable's name, or "" when no key was sent.
+	KeySource string
+	// Host is the API's host.
+	Host string
+}
+
+func (e *AuthError) Error() string {
+	refused := fmt.Sprintf("the Ory API at %s refused the request (HTTP %d", e.Host, e.Status)
+	if e.Reason != "" {
+		refused += ": " + e.Reason
+	}
+	refused += ")"
+	if e.KeySource == "" {
+		return refused + ". No API key was sent: `api_key` is not set. Set it to a project API key of this project"
+	}
+	from := "set in the provider block"
+	if e.KeySource != "api_key" {
+		from = "from the environment variable " + e.KeySource
+	}
+	return refused + ". Check `api_key` (" + from + "): it must be a project API key of this project (" + e.Host +
+		"), not a workspace API key, and must not be expired or revoked"
+}
+
+func (e *AuthError) Unwrap() error { return e.APIError }
+
+// RateLimitError is a call that Ory Network's rate limit held back longer
+// than the client may wait (rate_limit_wait).
+type RateLimitError struct {
+	Method, Path string
+	// Bucket is the rate-limit bucket the call counts against.
+	Bucket Bucket
+	// Limit is the last x-ratelimit-limit seen for the bucket ("" when none).
+	Limit string
+	// Waited is how long the call waited; Next how long it would still
+	// have had to; Budget what it may wait in all.
+	Waited, Next, Budget time.Duration
+}
+
+func (e *RateLimitError) Error() string {
+	msg := fmt.Sprintf("%s %s was rate limited (HTTP 429) and waited %s; waiting again (%s) would go beyond rate_limit_wait (%s)",
+		e.Method, e.Path, e.Waited.Round(time.Second), e.Next.Round(time.Second), e.Budget)
+	if e.Bucket != "" {
+		msg += fmt.Sprintf(". On Ory Network it counts against the bucket %s", e.Bucket)
+		if e.Limit != "" {
+			msg += fmt.Sprintf(", whose limits (x-ratelimit-limit: %s) ", e.Limit)
+			if tiers := tiersMatching(e.Bucket, e.Limit); len(tiers) > 0 {
+				msg += "are those of the " + strings.Join(tiers, " or ") + " tier"
+			} else {
+				msg += "match none of Ory Network's published tiers"
+			}
+		}
+	}
+	return msg + ". Lower terraform's -parallelism, move the project to a higher tier, or run again later; a longer rate_limit_wait lets each call wait longer"
+}
+
+func (e *RateLimitError) Unwrap() error { return ErrRateLimited }

@@ -76,6 +76,10 @@ func TestParseURL(t *testing.T) {
 		{"http://", "", "no host"},
 		{"http://h/?x=1", "", "query"},
 		{"", "", "must start with http"},
+		// Ory Network answers only https; the key must not travel in clear.
+		{"http://slug.projects.oryapis.com", "", "use https://slug.projects.oryapis.com"},
+		{"HTTP://Slug.Projects.OryAPIs.com:80/", "", "only https"},
+		{"http://oryapis.com.example.org", "http://oryapis.com.example.org", ""},
 	}
 	for _, tc := range cases {
 		got, err := ParseURL(tc.in)
@@ -88,5 +92,55 @@ func TestParseURL(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.errPart) {
 			t.Errorf("ParseURL(%q) error = %v, want one mentioning %q", tc.in, err, tc.errPart)
 		}
+	}
+}
+
+// A refused key is an error that says which setting and where its value
+// came from, and what to check; never the key.
+func TestAuthErrorNamesTheSettingNotTheKey(t *testing.T) {
+	t.Parallel()
+	const key = "ory_pat_SECRET-KEY-VALUE"
+	body := `{"error":{"code":401,"status":"Unauthorized","message":"The request could not be authorized"}}`
+	cases := []struct {
+		name, source string
+		status       int
+		want         []string
+	}{
+		{"from the provider block", "api_key", 401, []string{"`api_key` (set in the provider block)", "project API key of this project", "not a workspace API key", "expired"}},
+		{"from ORY_API_KEY", "ORY_API_KEY", 401, []string{"`api_key` (from the environment variable ORY_API_KEY)", "not a workspace API key"}},
+		{"from ORY_PROJECT_API_KEY, forbidden", "ORY_PROJECT_API_KEY", 403, []string{"HTTP 403", "ORY_PROJECT_API_KEY"}},
+		{"not set", "", 401, []string{"No API key was sent: `api_key` is not set"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.WriteHeader(tc.status)
+				_, _ = w.Write([]byte(body))
+			}))
+			defer srv.Close()
+			apiKey := key
+			if tc.source == "" {
+				apiKey = ""
+			}
+			c, err := New(Config{URL: srv.URL, APIKey: apiKey, APIKeySource: tc.source})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.getOne(context.Background(), "x")
+			var auth *AuthError
+			if !errors.As(err, &auth) || !errors.Is(err, ErrUnauthorized) {
+				t.Fatalf("err = %v, want an *AuthError", err)
+			}
+			msg := Reason(err)
+			for _, w := range append(tc.want, "The request could not be authorized", strings.TrimPrefix(srv.URL, "http://")) {
+				if !strings.Contains(msg, w) {
+					t.Errorf("error %q does not say %q", msg, w)
+				}
+			}
+			if strings.Contains(msg, "SECRET") {
+				t.Errorf("error %q holds the key", msg)
+			}
+		})
 	}
 }

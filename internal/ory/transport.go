@@ -3,6 +3,7 @@ package ory
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -29,27 +30,51 @@ type retryTransport struct {
 	apiHost   string
 	userAgent string
 	policy    *retryPolicy
+	// pacer and paths keep the client within Ory Network's rate and
+	// inflight limits (see pacer.go, inflight.go).
+	pacer *pacer
+	paths *inflightPaths
 }
 
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
-	for attempt := 0; ; attempt++ {
-		r, err := t.prepare(req, attempt)
+	var bucket Bucket
+	if req.URL.Host == t.apiHost {
+		bucket = BucketOf(req.Method, req.URL.Path)
+		release, err := t.paths.acquire(ctx, req.Method, req.URL.Path)
 		if err != nil {
 			return nil, err
 		}
-		start := time.Now()
+		defer release()
+	}
+	start := t.policy.now()
+	deadline := start.Add(t.policy.rateLimitWait)
+	for attempt, retries := 0, 0; ; attempt++ {
+		slot, err := t.pacer.reserve(ctx, bucket, deadline)
+		if err != nil {
+			return nil, t.rateLimitError(err, req, start)
+		}
+		r, err := t.prepare(req, attempt)
+		if err != nil {
+			t.pacer.settle(slot, nil)
+			return nil, err
+		}
+		sent := time.Now()
 		resp, err := t.next.RoundTrip(r)
 		if err == nil {
 			if err = bufferBody(resp); err != nil {
 				resp = nil
 			}
 		}
-		logAttempt(ctx, req, attempt, resp, err, time.Since(start))
+		t.pacer.settle(slot, resp)
+		logAttempt(ctx, req, attempt, resp, err, time.Since(sent))
 
 		o := outcomeOf(req.Method, resp, err)
+		limited := resp != nil && resp.StatusCode == http.StatusTooManyRequests
+		// A 429 is bounded by the time it costs (rate_limit_wait), any other
+		// refusal by a count (max_retries).
 		if o.kind == outcomeFinal || ctx.Err() != nil ||
-			(o.kind == outcomeNotProcessed && attempt >= t.policy.maxRetries) {
+			(o.kind == outcomeNotProcessed && !limited && retries >= t.policy.maxRetries) {
 			// The last answer, with the server's own reason, is the error.
 			return resp, err
 		}
@@ -62,6 +87,16 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, &OutcomeUnknownError{Method: req.Method, Path: req.URL.Path, Cause: o.reason}
 		}
 		wait := t.policy.wait(attempt, resp)
+		if limited {
+			now := t.policy.now()
+			if now.Add(wait).After(deadline) {
+				return nil, t.rateLimitError(&RateLimitError{Bucket: bucket, Limit: resp.Header.Get("X-Ratelimit-Limit"), Next: wait}, req, start)
+			}
+			// The window is used up for every request of the bucket.
+			t.pacer.hold(bucket, now.Add(wait))
+		} else {
+			retries++
+		}
 		tflog.Info(ctx, "retrying Ory API request", map[string]any{
 			"method": req.Method, "path": req.URL.Path, "reason": o.reason,
 			"retry": attempt + 1, "wait_ms": wait.Milliseconds(),
@@ -70,6 +105,18 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
+}
+
+// rateLimitError completes a *RateLimitError from the pacer or the retry
+// loop with the request and how long it waited; other errors pass.
+func (t *retryTransport) rateLimitError(err error, req *http.Request, start time.Time) error {
+	var rl *RateLimitError
+	if !errors.As(err, &rl) {
+		return err
+	}
+	rl.Method, rl.Path = req.Method, req.URL.Path
+	rl.Waited, rl.Budget = t.policy.now().Sub(start), t.policy.rateLimitWait
+	return rl
 }
 
 // prepare clones req for one attempt, with a fresh body and the headers.
@@ -148,7 +195,11 @@ type outcome struct {
 // outcomeOf says what an attempt's answer means for the request.
 func outcomeOf(method string, resp *http.Response, err error) outcome {
 	var o outcome
+	var untrusted *tls.CertificateVerificationError
 	switch {
+	case errors.As(err, &untrusted):
+		// Nothing was sent, and sending again changes nothing.
+		return outcome{kind: outcomeFinal}
 	case err != nil && notSent(err):
 		o = outcome{outcomeNotProcessed, "connection failed before the request was sent: " + err.Error()}
 	case err != nil:
@@ -177,26 +228,31 @@ func notSent(err error) bool {
 }
 
 // retryPolicy is the one place that says how often and how long to wait:
-// the transport uses it between attempts of one request, the resolve step
-// between resends of one write.
+// the transport uses it between attempts of one request and for rate
+// limits, the resolve step between resends of one write.
 type retryPolicy struct {
 	maxRetries int
 	minBackoff time.Duration
 	maxBackoff time.Duration
-	// sleep waits for d or until ctx ends; replaced in tests.
+	// rateLimitWait bounds how long one call waits for rate limits.
+	rateLimitWait time.Duration
+	// now and sleep are the clock; replaced in tests.
+	now   func() time.Time
 	sleep func(ctx context.Context, d time.Duration) error
 }
 
 // wait is how long to wait before retry attempt+1. A 429 says how long
-// itself (Retry-After, or Ory Network's X-RateLimit-Reset), capped at maxBackoff.
+// itself (Retry-After, or Ory Network's X-RateLimit-Reset when above 0, as
+// Ory asks clients to prefer it), bounded by rateLimitWait, not maxBackoff;
+// a reset of 0 (the per-second window) or none means backing off.
 func (p *retryPolicy) wait(attempt int, resp *http.Response) time.Duration {
 	if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
-		now := time.Now()
-		if d, ok := retryAfter(resp.Header.Get("Retry-After"), now); ok {
-			return min(d, p.maxBackoff)
+		now := p.now()
+		if d, ok := retryAfter(resp.Header.Get("Retry-After"), now); ok && d > 0 {
+			return d
 		}
-		if d, ok := rateLimitReset(resp.Header.Get("X-RateLimit-Reset"), now); ok {
-			return min(d, p.maxBackoff)
+		if d, ok := rateLimitReset(resp.Header.Get("X-RateLimit-Reset"), now); ok && d > 0 {
+			return d
 		}
 	}
 	return p.backoff(attempt)

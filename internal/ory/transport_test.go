@@ -3,6 +3,8 @@ package ory
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"io"
 	"net"
@@ -21,10 +23,12 @@ import (
 // A fake server stands in for faults Kratos can not be made to produce on
 // demand: rate limits, gateway errors and dropped connections.
 
-// sleeps records the waits a Client would have slept, instead of sleeping.
+// sleeps is a Client's clock in tests: it records the waits a Client would
+// have slept, instead of sleeping, and moves its time on by them.
 type sleeps struct {
 	mu    sync.Mutex
 	waits []time.Duration
+	clock time.Time
 	// then, when set, runs after a wait is recorded: tests that need a real,
 	// cancellable wait use it.
 	then func(ctx context.Context, d time.Duration) error
@@ -33,12 +37,19 @@ type sleeps struct {
 func (s *sleeps) sleep(ctx context.Context, d time.Duration) error {
 	s.mu.Lock()
 	s.waits = append(s.waits, d)
+	s.clock = s.clock.Add(d)
 	then := s.then
 	s.mu.Unlock()
 	if then != nil {
 		return then(ctx, d)
 	}
 	return ctx.Err()
+}
+
+func (s *sleeps) now() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.clock
 }
 
 func (s *sleeps) all() []time.Duration {
@@ -66,13 +77,13 @@ func newTestClient(t *testing.T, url, apiKey string, configure ...func(*Config))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &sleeps{}
-	// The transport and the write's resend loop share one policy: both waits
-	// go through this hook.
-	if rt := c.http.Transport.(*retryTransport); rt.policy != c.policy {
-		t.Fatal("the transport and the client do not share one retry policy")
+	s := &sleeps{clock: time.Now()}
+	// The transport, its pacer and the write's resend loop share one
+	// policy: every wait goes through this hook.
+	if rt := c.http.Transport.(*retryTransport); rt.policy != c.policy || rt.pacer.policy != c.policy {
+		t.Fatal("the transport, its pacer and the client do not share one retry policy")
 	}
-	c.policy.sleep = s.sleep
+	c.policy.sleep, c.policy.now = s.sleep, s.now
 	return c, s
 }
 
@@ -308,6 +319,9 @@ func TestOutcomeOf(t *testing.T) {
 		{http.MethodPost, 0, io.EOF, outcomeUnknown},
 		{http.MethodDelete, 0, io.ErrUnexpectedEOF, outcomeUnknown},
 		{http.MethodGet, 0, reset, outcomeNotProcessed},
+		// An untrusted certificate: nothing was sent, and nothing changes by
+		// sending again.
+		{http.MethodPost, 0, &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}, outcomeFinal},
 	}
 	for _, tc := range cases {
 		var resp *http.Response
@@ -390,8 +404,12 @@ func TestCreateRetriedWhenNotProcessed(t *testing.T) {
 		{"429 with Retry-After as a date", func() []fault {
 			return []fault{rateLimited("Retry-After", time.Now().Add(6*time.Second).UTC().Format(http.TimeFormat))}
 		}, [][2]time.Duration{{4 * time.Second, 6 * time.Second}}},
-		{"429 with Retry-After beyond the cap", func() []fault { return []fault{rateLimited("Retry-After", "3600")} }, [][2]time.Duration{exact(testMaxBackoff)}},
+		// The server's own word beats the backoff's cap; rate_limit_wait bounds it.
+		{"429 with X-RateLimit-Reset beyond the backoff cap", func() []fault { return []fault{rateLimited("X-RateLimit-Reset", "45")} }, [][2]time.Duration{exact(45 * time.Second)}},
 		{"429 with X-RateLimit-Reset in seconds", func() []fault { return []fault{rateLimited("X-RateLimit-Reset", "7")} }, [][2]time.Duration{exact(7 * time.Second)}},
+		// Ory Network's per-second window says 0: that is no reason to hammer it.
+		{"429 with X-RateLimit-Reset 0", func() []fault { return []fault{rateLimited("X-RateLimit-Reset", "0")} }, [][2]time.Duration{{b0lo, b0hi}}},
+		{"429 with Retry-After 0", func() []fault { return []fault{rateLimited("Retry-After", "0")} }, [][2]time.Duration{{b0lo, b0hi}}},
 		{"429 with X-RateLimit-Reset as a Unix time", func() []fault {
 			return []fault{rateLimited("X-RateLimit-Reset", strconv.FormatInt(time.Now().Add(5*time.Second).Unix(), 10))}
 		}, [][2]time.Duration{{3 * time.Second, 5 * time.Second}}},
@@ -430,23 +448,30 @@ func TestCreateRetriedWhenNotProcessed(t *testing.T) {
 	}
 }
 
-// A rate limit that never lifts ends after MaxRetries retries with the
-// server's own answer.
-func TestRateLimitRetriesAreBounded(t *testing.T) {
+// A rate limit that never lifts ends when the call has waited as long as
+// rate_limit_wait allows, not after MaxRetries retries (which a 429 does not
+// count): it used to end after five retries spent in milliseconds.
+func TestRateLimitRetriesAreBoundedByTime(t *testing.T) {
 	t.Parallel()
+	const budget = 10 * time.Second
 	fk := newFakeKratos(t)
 	fk.plan = func(string, int) fault { return rateLimited("Retry-After", "1") }
-	c, slept := newTestClient(t, fk.srv.URL, "")
+	c, slept := newTestClient(t, fk.srv.URL, "", func(cfg *Config) { cfg.RateLimitWait = budget })
 
 	_, err := c.CreateIdentity(context.Background(), emailInput("a@example.com"))
-	if !errors.Is(err, ErrRateLimited) {
-		t.Fatalf("err = %v, want ErrRateLimited", err)
+	var limited *RateLimitError
+	if !errors.Is(err, ErrRateLimited) || !errors.As(err, &limited) {
+		t.Fatalf("err = %v, want a *RateLimitError", err)
 	}
-	if n := fk.count(routeCreate); n != 1+testMaxRetries {
-		t.Errorf("POSTs = %d, want %d", n, 1+testMaxRetries)
+	waits := slept.all()
+	if len(waits) != int(budget/time.Second) {
+		t.Errorf("waits = %v, want %d of 1s: as many as fit in %s", waits, budget/time.Second, budget)
 	}
-	if n := len(slept.all()); n != testMaxRetries {
-		t.Errorf("waits = %d, want %d", n, testMaxRetries)
+	if n := fk.count(routeCreate); n != len(waits)+1 {
+		t.Errorf("POSTs = %d, want one more than the %d waits", n, len(waits))
+	}
+	if limited.Waited != budget || limited.Next != time.Second || limited.Budget != budget {
+		t.Errorf("error says waited %s, next %s, budget %s; want %s, 1s, %s", limited.Waited, limited.Next, limited.Budget, budget, budget)
 	}
 	fk.wantOnly(t)
 }
@@ -476,6 +501,7 @@ func TestCancelStopsWaiting(t *testing.T) {
 			c, slept := newTestClient(t, fk.srv.URL, "", func(cfg *Config) {
 				cfg.MinBackoff = time.Minute
 				cfg.MaxBackoff = time.Hour
+				cfg.RateLimitWait = 2 * time.Hour
 			})
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()

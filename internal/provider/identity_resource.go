@@ -395,8 +395,6 @@ func (r *identityResource) describeWriteError(ctx context.Context, err error, in
 	case errors.Is(err, ory.ErrOutcomeUnknown):
 		return "The Ory API did not answer, and the provider could not find out whether the change took effect: " + reason +
 			". Nothing is recorded in state for it. Run apply again once the API answers: the provider looks the identity up before it creates anything again."
-	case errors.Is(err, ory.ErrUnauthorized):
-		return "The API refused the credentials: " + reason + ". Check the provider's api_key (or ORY_API_KEY)."
 	case errors.Is(err, ory.ErrBadRequest):
 		return "The API refused the identity: " + reason + ". Check schema_id and that traits satisfy that identity schema."
 	default:

@@ -4,10 +4,9 @@ package provider
 
 import (
 	"context"
+	"crypto/x509"
 	"fmt"
-	"net/url"
 	"os"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -36,6 +35,7 @@ var (
 var (
 	urlEnvVars    = []string{"ORY_URL", "ORY_SDK_URL"}
 	apiKeyEnvVars = []string{"ORY_API_KEY", "ORY_PROJECT_API_KEY"}
+	caCertEnvVars = []string{"ORY_CA_CERT_FILE"}
 )
 
 type oryProvider struct {
@@ -45,8 +45,10 @@ type oryProvider struct {
 type oryProviderModel struct {
 	URL            types.String `tfsdk:"url"`
 	APIKey         types.String `tfsdk:"api_key"`
+	CACertFile     types.String `tfsdk:"ca_cert_file"`
 	RequestTimeout types.String `tfsdk:"request_timeout"`
 	MaxRetries     types.Int64  `tfsdk:"max_retries"`
+	RateLimitWait  types.String `tfsdk:"rate_limit_wait"`
 }
 
 // New returns the provider factory for the given release version.
@@ -66,15 +68,20 @@ func (p *oryProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 		MarkdownDescription: "Manages Ory identities as code, on self-hosted Ory Kratos (admin API) and on Ory Network (project API).",
 		Attributes: map[string]schema.Attribute{
 			"url": schema.StringAttribute{
-				MarkdownDescription: "The Ory API to manage: a Kratos admin URL such as `http://127.0.0.1:4434`, or an Ory Network project URL such as `https://<slug>.projects.oryapis.com`. " +
+				MarkdownDescription: "The Ory API to manage: a Kratos admin URL such as `http://127.0.0.1:4434`, or an Ory Network project URL such as `https://<slug>.projects.oryapis.com` (Ory Network answers only `https`). " +
 					"Falls back to the environment variables " + quote.Join(urlEnvVars, quote.Code, " and ") + ", in that order.",
 				Optional: true,
 			},
 			"api_key": schema.StringAttribute{
-				MarkdownDescription: "An Ory Network project API key, sent as a Bearer token. Not needed for self-hosted Kratos whose admin API is not exposed publicly. " +
-					"Falls back to " + quote.Join(apiKeyEnvVars, quote.Code, " and ") + ".",
+				MarkdownDescription: "An Ory Network project API key (`ory_pat_...`) of the project that `url` names, sent as a Bearer token; a workspace API key is refused. Not needed for self-hosted Kratos whose admin API is not exposed publicly. " +
+					"Falls back to " + quote.Join(apiKeyEnvVars, quote.Code, " and ") + ". When the API refuses it (HTTP 401 or 403), the error says where the key came from, never the key.",
 				Optional:  true,
 				Sensitive: true,
+			},
+			"ca_cert_file": schema.StringAttribute{
+				MarkdownDescription: "A PEM file of CA certificates to trust, besides the system's, for the API's TLS: for a self-hosted Kratos behind TLS with a private CA. " +
+					"Falls back to " + quote.Join(caCertEnvVars, quote.Code, " and ") + ".",
+				Optional: true,
 			},
 			"request_timeout": schema.StringAttribute{
 				MarkdownDescription: fmt.Sprintf("How long to wait for each answer of the API, as a Go duration such as `30s` or `2m`. Defaults to `%s`.", ory.DefaultRequestTimeout),
@@ -82,10 +89,19 @@ func (p *oryProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 				Validators:          []validator.String{durationValidator{}},
 			},
 			"max_retries": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("How often one call is retried, with exponential backoff. Answers that say the request was not processed are retried: 429 (waiting as `Retry-After` or `X-RateLimit-Reset` says), 503, and connections that could not be opened. "+
+				MarkdownDescription: fmt.Sprintf("How often one call is retried, with exponential backoff. Answers that say the request was not processed are retried: 503, and connections that could not be opened "+
+					"(429 is bounded by `rate_limit_wait` instead). "+
 					"A write that got no usable answer (502, 504, a dropped connection, a timeout) is never resent on a guess: the provider first reads Ory to find out whether it took effect, and resends only what did not. `0` disables retries. Defaults to `%d`.", ory.DefaultMaxRetries),
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(0, 100)},
+			},
+			"rate_limit_wait": schema.StringAttribute{
+				MarkdownDescription: fmt.Sprintf("How long one call may wait for Ory Network's rate limits before it fails, as a Go duration such as `5m`. "+
+					"The provider paces its calls per rate-limit bucket from the `x-ratelimit-*` headers of the answers, so that they stay within the project's limits, and sends one write at a time per identity; "+
+					"a call answered 429 all the same waits as `x-ratelimit-reset` or `Retry-After` says, else with exponential backoff up to 30s, and is sent again. "+
+					"When a call would have to wait longer than this, it fails with an error that names the bucket, its limits and the tier they belong to. Defaults to `%dm`.", int(ory.DefaultRateLimitWait.Minutes())),
+				Optional:   true,
+				Validators: []validator.String{durationValidator{}},
 			},
 		},
 	}
@@ -100,11 +116,12 @@ func (p *oryProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	// A URL or key that comes from another resource is not known during the
 	// first plan. Leave the provider unconfigured; it is configured again
 	// with known values before anything is applied.
-	if cfg.URL.IsUnknown() || cfg.APIKey.IsUnknown() || cfg.RequestTimeout.IsUnknown() || cfg.MaxRetries.IsUnknown() {
+	if cfg.URL.IsUnknown() || cfg.APIKey.IsUnknown() || cfg.CACertFile.IsUnknown() || cfg.RequestTimeout.IsUnknown() ||
+		cfg.MaxRetries.IsUnknown() || cfg.RateLimitWait.IsUnknown() {
 		return
 	}
 
-	rawURL := firstSet(cfg.URL.ValueString(), urlEnvVars)
+	rawURL, _ := firstSet(cfg.URL.ValueString(), urlEnvVars)
 	if rawURL == "" {
 		resp.Diagnostics.AddAttributeError(path.Root("url"), "Missing Ory URL",
 			"The provider needs the URL of the Ory API to manage. Set `url` in the provider block, or one of the environment variables "+
@@ -118,17 +135,41 @@ func (p *oryProvider) Configure(ctx context.Context, req provider.ConfigureReque
 				". Use a Kratos admin URL such as http://127.0.0.1:4434 or an Ory Network project URL such as https://<slug>.projects.oryapis.com.")
 		return
 	}
-	apiKey := firstSet(cfg.APIKey.ValueString(), apiKeyEnvVars)
-	if apiKey == "" && isOryNetwork(base) {
+	// Errors about a refused key say where it came from.
+	apiKey, apiKeySource := firstSet(cfg.APIKey.ValueString(), apiKeyEnvVars)
+	switch {
+	case apiKey == "":
+		apiKeySource = ""
+	case apiKeySource == "":
+		apiKeySource = "api_key"
+	}
+	if apiKey == "" && ory.IsOryNetwork(base) {
 		resp.Diagnostics.AddAttributeError(path.Root("api_key"), "Missing Ory API Key",
 			"The URL "+base+" is an Ory Network project, whose admin API needs a project API key. Set `api_key`, or one of "+quote.Join(apiKeyEnvVars, quote.Code, " and ")+".")
 		return
 	}
 
+	var roots *x509.CertPool
+	if file, from := firstSet(cfg.CACertFile.ValueString(), caCertEnvVars); file != "" {
+		if roots, err = ory.LoadCACertFile(file); err != nil {
+			if from == "" {
+				from = "ca_cert_file"
+			}
+			resp.Diagnostics.AddAttributeError(path.Root("ca_cert_file"), "Unusable CA Certificate File",
+				"The CA certificate file (from `"+from+"`) can not be used: "+err.Error()+
+					". Set `ca_cert_file` or "+quote.Join(caCertEnvVars, quote.Code, " and ")+" to a PEM file with the certificate of the CA that signed the API's TLS certificate, or leave both unset to trust the system's CAs only.")
+			return
+		}
+	}
+
+	// Validated as durations at plan time.
 	timeout := ory.DefaultRequestTimeout
 	if s := cfg.RequestTimeout.ValueString(); s != "" {
-		// Validated as a duration at plan time.
 		timeout, _ = time.ParseDuration(s)
+	}
+	rateLimitWait := ory.DefaultRateLimitWait
+	if s := cfg.RateLimitWait.ValueString(); s != "" {
+		rateLimitWait, _ = time.ParseDuration(s)
 	}
 	retries := ory.DefaultMaxRetries
 	if !cfg.MaxRetries.IsNull() {
@@ -138,8 +179,11 @@ func (p *oryProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	c, err := ory.New(ory.Config{
 		URL:            base,
 		APIKey:         apiKey,
+		APIKeySource:   apiKeySource,
+		RootCAs:        roots,
 		RequestTimeout: timeout,
 		MaxRetries:     retries,
+		RateLimitWait:  rateLimitWait,
 		UserAgent:      fmt.Sprintf("terraform-provider-ory/%s (+https://registry.terraform.io/providers/identity-as-code/ory)", p.version),
 	})
 	if err != nil {
@@ -184,24 +228,16 @@ func (p *oryProvider) EphemeralResources(_ context.Context) []func() ephemeral.E
 	}
 }
 
-// firstSet returns v, or else the first environment variable that is set.
-func firstSet(v string, envVars []string) string {
+// firstSet returns v, or else the first environment variable that is set
+// and its name ("" for v).
+func firstSet(v string, envVars []string) (value, from string) {
 	if v != "" {
-		return v
+		return v, ""
 	}
 	for _, name := range envVars {
 		if s := os.Getenv(name); s != "" {
-			return s
+			return s, name
 		}
 	}
-	return ""
-}
-
-func isOryNetwork(base string) bool {
-	u, err := url.Parse(base)
-	if err != nil {
-		return false
-	}
-	host := u.Hostname()
-	return strings.HasSuffix(host, ".oryapis.com")
+	return "", ""
 }

@@ -2,6 +2,9 @@ package provider_test
 
 import (
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -17,6 +20,16 @@ resource "ory_identity" "test" {
 }`
 
 func TestAccProvider_configErrors(t *testing.T) {
+	// Kratos has no keys: this server answers as Ory Network does to a
+	// wrong one.
+	refusing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = io.WriteString(w, `{"error":{"code":401,"status":"Unauthorized","message":"The request could not be authorized"}}`)
+	}))
+	defer refusing.Close()
+	// A plan reads data sources: the first call is refused.
+	const listIdentities = `data "ory_identities" "all" {}`
 	cases := []struct {
 		name, provider string
 		env            map[string]string
@@ -45,6 +58,43 @@ func TestAccProvider_configErrors(t *testing.T) {
 		{
 			name: "negative retries", provider: `provider "ory" { max_retries = -1 }`,
 			err: `max_retries.*between 0 and 100`,
+		},
+		{
+			name: "bad rate limit wait", provider: `provider "ory" { rate_limit_wait = "5" }`,
+			err: `Invalid Duration.*rate_limit_wait must be a duration greater than zero`,
+		},
+		{
+			name: "ory network over http", provider: `provider "ory" {
+  url     = "http://example-slug.projects.oryapis.com"
+  api_key = "ory_pat_x"
+}`,
+			err: "Invalid Ory URL.*from `url`.*Ory Network, which answers only https: use https://example-slug.projects.oryapis.com",
+		},
+		{
+			name: "missing ca file", provider: `provider "ory" {
+  url          = "https://127.0.0.1:4434"
+  ca_cert_file = "/nonexistent/ca.pem"
+}`,
+			err: "Unusable CA Certificate File.*from `ca_cert_file`.*no such file",
+		},
+		{
+			// The test runs in this package's folder: provider.go is no PEM.
+			name: "ca file that is no PEM", provider: `provider "ory" { url = "https://127.0.0.1:4434" }`,
+			env: map[string]string{"ORY_CA_CERT_FILE": "provider.go"},
+			err: "Unusable CA Certificate File.*from `ORY_CA_CERT_FILE`.*provider.go holds no PEM certificate",
+		},
+		{
+			name: "refused key in the provider block", provider: fmt.Sprintf(`provider "ory" {
+  url     = %q
+  api_key = "ory_pat_wrong"
+}
+`+listIdentities, refusing.URL),
+			err: "refused the request \\(HTTP 401: The request could not be authorized\\).*`api_key` \\(set in the provider block\\).*project API key of this project",
+		},
+		{
+			name: "refused key from ORY_API_KEY", provider: fmt.Sprintf(`provider "ory" { url = %q }`+"\n"+listIdentities, refusing.URL),
+			env: map[string]string{"ORY_API_KEY": "ory_pat_wrong_from_env"},
+			err: "`api_key` \\(from the environment variable ORY_API_KEY\\).*not a workspace API key",
 		},
 	}
 	for _, tc := range cases {
