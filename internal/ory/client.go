@@ -5,6 +5,7 @@
 package ory
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -146,18 +147,23 @@ func New(cfg Config) (*Client, error) {
 		sleep:         sleepContext,
 	}
 	host, _ := url.Parse(base)
+	pace := newPacer(policy)
 	hc := &http.Client{Transport: &retryTransport{
 		next:      next,
 		apiKey:    cfg.APIKey,
 		apiHost:   host.Host,
 		userAgent: cfg.UserAgent,
 		policy:    policy,
-		pacer:     newPacer(policy),
+		pacer:     pace,
 		paths:     &inflightPaths{},
 	}}
 	out := &Client{base: base, host: host.Host, keySource: cfg.APIKeySource, http: hc, policy: policy}
 	out.reads = readBatcher{c: out, gatherer: gatherer[string, readResult]{window: batchWindow, max: idsPerRequest}}
-	out.creates = createBatcher{c: out, gatherer: gatherer[*createItem, struct{}]{window: batchWindow, max: maxCreatesPerBatch, serial: true}}
+	out.creates = createBatcher{c: out, gatherer: gatherer[*createItem, struct{}]{window: batchWindow, max: maxCreatesPerBatch, serial: true,
+		ready: func(ctx context.Context) {
+			// A refusal here is the request's to report, when it is sent.
+			_ = pace.waitForRoom(ctx, BucketAdminLow, policy.now().Add(policy.rateLimitWait))
+		}}}
 	return out, nil
 }
 

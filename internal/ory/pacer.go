@@ -98,6 +98,19 @@ type ticket struct {
 // It fails with a *RateLimitError, without waiting, when the room frees up
 // only after deadline.
 func (p *pacer) reserve(ctx context.Context, bucket Bucket, deadline time.Time) (ticket, error) {
+	return p.await(ctx, bucket, deadline, true)
+}
+
+// waitForRoom waits until bucket has room for one more request, as reserve
+// does, without taking it: a batch keeps gathering while its bucket is full,
+// so that the calls it holds leave as one request.
+func (p *pacer) waitForRoom(ctx context.Context, bucket Bucket, deadline time.Time) error {
+	_, err := p.await(ctx, bucket, deadline, false)
+	return err
+}
+
+// await is reserve, and waitForRoom when take is false.
+func (p *pacer) await(ctx context.Context, bucket Bucket, deadline time.Time, take bool) (ticket, error) {
 	if bucket == "" {
 		return ticket{}, nil
 	}
@@ -114,16 +127,16 @@ func (p *pacer) reserve(ctx context.Context, bucket Bucket, deadline time.Time) 
 		case now.Before(b.holdUntil):
 			until, reason = b.holdUntil, "a request was answered 429"
 		case b.mode == paceOff:
-			return p.take(b, false), nil
+			return p.grant(b, false, take), nil
 		case b.measured && !now.Before(b.resetAt()):
 			// The window has reset: a new epoch, opened by a probe.
 			b.newEpoch()
 			continue
 		case !b.measured && !b.probing:
-			b.probing = true
-			return p.take(b, true), nil
+			b.probing = take
+			return p.grant(b, true, take), nil
 		case b.measured && b.sent < b.cap:
-			return p.take(b, false), nil
+			return p.grant(b, false, take), nil
 		case b.inflight == 0:
 			until, reason = b.resetAt(), "the bucket's window is used up"
 		}
@@ -173,6 +186,15 @@ func waitForChange(ctx context.Context, changed <-chan struct{}, resetIn time.Du
 		return ctx.Err()
 	}
 	return nil
+}
+
+// grant takes a slot of b when take says so; p.mu is held and released.
+func (p *pacer) grant(b *bucketPace, probe, take bool) ticket {
+	if !take {
+		p.mu.Unlock()
+		return ticket{}
+	}
+	return p.take(b, probe)
 }
 
 // take reserves a slot of b; p.mu is held and released.
