@@ -5,6 +5,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/url"
 	"os"
 	"strings"
@@ -46,6 +47,7 @@ type oryProviderModel struct {
 	APIKey         types.String `tfsdk:"api_key"`
 	RequestTimeout types.String `tfsdk:"request_timeout"`
 	MaxRetries     types.Int64  `tfsdk:"max_retries"`
+	officialProviderSettings
 }
 
 // New returns the provider factory for the given release version.
@@ -88,11 +90,17 @@ func (p *oryProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			},
 		},
 	}
+	maps.Copy(resp.Schema.Attributes, officialProviderAttributes())
 }
 
 func (p *oryProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	var cfg oryProviderModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	applyOfficialSettings(&cfg, &resp.Diagnostics)
+	maxRetriesFromEnv(&cfg, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
