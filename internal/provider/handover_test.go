@@ -1,0 +1,228 @@
+package provider_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	client "github.com/ory/client-go"
+
+	"github.com/identity-as-code/terraform-provider-ory/internal/acctest"
+)
+
+// The hand-over from the official Ory provider (ory/ory), as its users do it:
+// a state it wrote (the fixtures in testdata/official-provider, with the ids
+// of identities created here through the API, as it created them), then
+// `state replace-provider`, or a `moved` block. The next plan must be empty
+// and nothing in Ory may change; the password, left out of our state, is
+// adopted by an ory_identity_password and still logs in.
+
+// officialProvider is the official provider's address in the fixtures.
+const officialProvider = "registry.terraform.io/ory/ory"
+
+// handoverPassword is the admin's password in the fixtures.
+const handoverPassword = "an-example-password-1"
+
+// handoverIdentities is the configuration of the fixtures' identities for
+// this provider: the official one's, without `password`, the resource names
+// ending in suffix. Its provider block is the official provider's, unchanged,
+// which this provider accepts.
+func handoverIdentities(kratos *acctest.Kratos, suffix string) string {
+	return fmt.Sprintf(`
+provider "ory" {
+  project_api_key = "ory_pat_example"
+  project_slug    = "127.0.0.1"
+  project_api_url = "http://%%s:%[2]s"
+}
+
+resource "ory_identity" "admin%[1]s" {
+  schema_id       = "admin"
+  traits          = jsonencode({ email = "admin@example.com", phone = "+14155550100" })
+  metadata_public = jsonencode({ role = "admin" })
+  metadata_admin  = jsonencode({ ticket = "OPS-1", n = 9007199254740993 })
+}
+
+resource "ory_identity" "svc%[1]s" {
+  count     = 2
+  schema_id = "admin"
+  traits    = jsonencode({ email = "svc-${count.index}@example.com" })
+}
+
+resource "ory_identity" "inactive%[1]s" {
+  schema_id = "admin"
+  traits    = jsonencode({ email = "former@example.com" })
+  state     = "inactive"
+}
+`, suffix, strings.TrimPrefix(kratos.AdminURL, "http://127.0.0.1:"))
+}
+
+// adoptAdminPassword adopts the admin's password: imported, in keep mode,
+// with a configured password other than the real one, so a login with the
+// real one proves that nothing was reset.
+func adoptAdminPassword(id, to string) string {
+	return fmt.Sprintf(`
+import {
+  to = ory_identity_password.admin
+  id = %[1]q
+}
+
+resource "ory_identity_password" "admin" {
+  identity_id       = %[2]s.id
+  password          = "not-the-password-in-ory-1"
+  on_change_outside = "keep"
+}
+`, id, to)
+}
+
+// officialState returns a fixture with the ids of identities created in
+// kratos as the fixture's were (same traits, state, metadata and password),
+// and the address of ours on the CLI's registry.
+func officialState(t *testing.T, kratos *acctest.Kratos, fixture string) (state string, ids map[string]string) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(officialTestdata, fixture))
+	if err != nil {
+		t.Fatal(err)
+	}
+	state = string(b)
+	ids = map[string]string{}
+	for addr, raw := range officialInstances(t, fixture) {
+		var a map[string]*string
+		if err := json.Unmarshal(raw, &a); err != nil {
+			t.Fatal(err)
+		}
+		body := client.CreateIdentityBody{SchemaId: *a["schema_id"], Traits: decodeExact(t, a["traits"]), State: a["state"]}
+		if a["metadata_public"] != nil {
+			body.MetadataPublic = decodeExact(t, a["metadata_public"])
+		}
+		if a["metadata_admin"] != nil {
+			body.MetadataAdmin = decodeExact(t, a["metadata_admin"])
+		}
+		if addr == "admin" {
+			// Both shapes: the newer one manages it write-only (password_wo_version "1").
+			pw := handoverPassword
+			body.Credentials = &client.IdentityWithCredentials{Password: &client.IdentityWithCredentialsPassword{
+				Config: &client.IdentityWithCredentialsPasswordConfig{Password: &pw},
+			}}
+		}
+		got, _, err := kratos.Client().IdentityAPI.CreateIdentity(context.Background()).CreateIdentityBody(body).Execute()
+		if err != nil {
+			t.Fatalf("creating %s through the API: %v", addr, err)
+		}
+		t.Cleanup(func() { _, _ = kratos.Client().IdentityAPI.DeleteIdentity(context.Background(), got.Id).Execute() })
+		state = strings.ReplaceAll(state, *a["id"], got.Id)
+		ids[addr] = got.Id
+	}
+	return state, ids
+}
+
+// decodeExact decodes a JSON object keeping numbers exact, as client-go then
+// sends them.
+func decodeExact(t *testing.T, s *string) map[string]any {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(*s))
+	dec.UseNumber()
+	var v map[string]any
+	if err := dec.Decode(&v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// snapshots returns each identity as the admin API shows it, to tell that the
+// hand-over changed nothing in Ory.
+func snapshots(t *testing.T, kratos *acctest.Kratos, ids map[string]string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for addr, id := range ids {
+		got, _, err := kratos.Client().IdentityAPI.GetIdentity(context.Background(), id).IncludeCredential([]string{"password"}).Execute()
+		if err != nil {
+			t.Fatalf("reading %s: %v", addr, err)
+		}
+		b, err := json.Marshal(got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[addr] = string(b)
+	}
+	return out
+}
+
+// providerHost is the registry host under which the CLI knows this provider
+// (dev_overrides without a host): registry.opentofu.org for OpenTofu.
+func providerHost() string {
+	if h := os.Getenv("TF_ACC_PROVIDER_HOST"); h != "" {
+		return h
+	}
+	return "registry.terraform.io"
+}
+
+// replace-provider then plan: empty for every identity, both shapes of the
+// official provider's state, with every CLI.
+func TestAccHandover_replaceProvider(t *testing.T) {
+	skipUnlessAcc(t)
+	kratos := acctest.StartForTest(t, acctest.StartOptions{Schemas: map[string]string{"admin": filepath.Join(officialTestdata, "admin.schema.json")}})
+	cli := acctest.NewCLI(t)
+	for _, fixture := range []string{"official-4fdc9ef.tfstate", "official-newer-shape.tfstate"} {
+		t.Run(fixture, func(t *testing.T) {
+			state, ids := officialState(t, kratos, fixture)
+			before := snapshots(t, kratos, ids)
+			w := cli.Workdir(t, map[string]string{"main.tf": cliProviderBlock + handoverIdentities(kratos, ""), "terraform.tfstate": state})
+			w.MustRun(t, 0, "state", "replace-provider", "-auto-approve", "-no-color", officialProvider, providerHost()+"/identity-as-code/ory")
+
+			plan := w.MustRun(t, 0, "plan", "-detailed-exitcode", "-no-color")
+			checkPasswordWarning(t, plan, ids["admin"])
+			w.MustRun(t, 0, "apply", "-auto-approve", "-no-color")
+			if st := w.State(t); strings.Contains(st, handoverPassword) || strings.Contains(st, `"password_wo_version"`) {
+				t.Error("the official provider's password attributes are still in the state after apply")
+			}
+			w.MustRun(t, 0, "plan", "-detailed-exitcode", "-no-color")
+			assertSnapshots(t, before, snapshots(t, kratos, ids))
+
+			adoptPassword(t, w, kratos, ids["admin"], "ory_identity.admin")
+		})
+	}
+}
+
+// adoptPassword imports the admin's password in keep mode and logs in with
+// the password it had under the official provider; the plan after is empty.
+func adoptPassword(t *testing.T, w *acctest.Workdir, kratos *acctest.Kratos, id, to string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(w.Dir, "password.tf"), []byte(adoptAdminPassword(id, to)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w.MustRun(t, 0, "apply", "-auto-approve", "-no-color")
+	w.MustRun(t, 0, "plan", "-detailed-exitcode", "-no-color")
+	token, err := kratos.Login(context.Background(), "admin@example.com", handoverPassword)
+	if err != nil {
+		t.Fatalf("logging in with the password kept in Ory: %v", acctest.Redact(err, handoverPassword))
+	}
+	if got, err := kratos.WhoAmI(context.Background(), token); err != nil || got != id {
+		t.Fatalf("whoami: %q, %v; want %s", got, err, id)
+	}
+}
+
+// checkPasswordWarning: the plan says, once for the admin only, that the
+// password was left out of the state and how to adopt it, without showing it.
+func checkPasswordWarning(t *testing.T, plan acctest.Result, adminID string) {
+	t.Helper()
+	out := plan.Stdout + plan.Stderr
+	if strings.Contains(out, handoverPassword) {
+		t.Fatal("the plan shows the official provider's password")
+	}
+	if !strings.Contains(out, "Password Left Out of State") || !strings.Contains(out, adminID) || !strings.Contains(out, "ory_identity_password") {
+		t.Errorf("the plan does not warn that the password was left out of the state:\n%s", out)
+	}
+}
+
+func assertSnapshots(t *testing.T, before, after map[string]string) {
+	t.Helper()
+	for addr := range before {
+		if before[addr] != after[addr] {
+			t.Errorf("identity %s changed in Ory during the hand-over:\nbefore %s\nafter  %s", addr, before[addr], after[addr])
+		}
+	}
+}
