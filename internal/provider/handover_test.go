@@ -226,3 +226,80 @@ func assertSnapshots(t *testing.T, before, after map[string]string) {
 		}
 	}
 }
+
+// A moved block from the official provider's ory_identity, kept in the same
+// configuration under another local name (Terraform 1.8 and later call the
+// target provider's MoveResourceState). The official provider is not
+// available offline, so this provider's binary stands in for ory/ory (a
+// second dev_overrides entry): a move passes the source's stored state as
+// it lies, which the fixtures are, so the stand-in's own schema plays no part
+// in what is moved.
+func TestAccHandover_moved(t *testing.T) {
+	skipUnlessAcc(t)
+	cli := acctest.NewCLI(t)
+	if os.Getenv("TF_ACC_PROVIDER_HOST") == "registry.opentofu.org" || strings.Contains(filepath.Base(cli.Bin), "tofu") {
+		t.Skip("moved across providers is a Terraform feature (1.8 and later, MoveResourceState); OpenTofu hands over with state replace-provider, tested by TestAccHandover_replaceProvider")
+	}
+	if !cli.AtLeast(t, 1, 8) {
+		t.Skip("moved across providers needs Terraform 1.8 and later; older versions hand over with state replace-provider, tested by TestAccHandover_replaceProvider")
+	}
+	dir, err := acctest.BuildProvider()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli.ConfigFile = filepath.Join(t.TempDir(), "terraformrc")
+	overrides := strings.Replace(acctest.DevOverrides(dir), "dev_overrides {", fmt.Sprintf("dev_overrides {\n    \"ory/ory\" = %q", dir), 1)
+	if err := os.WriteFile(cli.ConfigFile, []byte(overrides), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	kratos := acctest.StartForTest(t, acctest.StartOptions{Schemas: map[string]string{"admin": filepath.Join(officialTestdata, "admin.schema.json")}})
+	state, ids := officialState(t, kratos, "official-newer-shape.tfstate")
+	before := snapshots(t, kratos, ids)
+	w := cli.Workdir(t, map[string]string{
+		"main.tf": `
+terraform {
+  required_providers {
+    ory        = { source = "identity-as-code/ory" }
+    orynetwork = { source = "ory/ory" }
+  }
+}
+` + handoverIdentities(kratos, "_account") + `
+moved {
+  from = ory_identity.admin
+  to   = ory_identity.admin_account
+}
+
+moved {
+  from = ory_identity.svc
+  to   = ory_identity.svc_account
+}
+
+moved {
+  from = ory_identity.inactive
+  to   = ory_identity.inactive_account
+}
+`,
+		"terraform.tfstate": state,
+	})
+
+	// Moves alone count as changes for -detailed-exitcode: 2, with nothing
+	// to add, change or destroy.
+	plan := w.MustRun(t, 2, "plan", "-detailed-exitcode", "-no-color")
+	checkPasswordWarning(t, plan, ids["admin"])
+	if !strings.Contains(plan.Stdout, "Plan: 0 to add, 0 to change, 0 to destroy.") || strings.Contains(plan.Stdout, "will be updated") {
+		t.Errorf("the moved plan changes something:\n%s", plan.Stdout)
+	}
+	for _, moved := range []string{"ory_identity.admin has moved to ory_identity.admin_account", "ory_identity.svc[1] has moved to ory_identity.svc_account[1]"} {
+		if !strings.Contains(plan.Stdout, moved) {
+			t.Errorf("the plan does not say %q:\n%s", moved, plan.Stdout)
+		}
+	}
+	w.MustRun(t, 0, "apply", "-auto-approve", "-no-color")
+	st := w.State(t)
+	if strings.Contains(st, `"provider[\"registry.terraform.io/ory/ory\"]"`) {
+		t.Errorf("the official provider still owns resources in the state:\n%s", st)
+	}
+	w.MustRun(t, 0, "plan", "-detailed-exitcode", "-no-color")
+	assertSnapshots(t, before, snapshots(t, kratos, ids))
+	adoptPassword(t, w, kratos, ids["admin"], "ory_identity.admin_account")
+}
