@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -28,36 +29,21 @@ const officialProvider = "registry.terraform.io/ory/ory"
 const handoverPassword = "an-example-password-1"
 
 // handoverIdentities is the configuration of the fixtures' identities for
-// this provider: the official one's, without `password`, the resource names
-// ending in suffix. Its provider block is the official provider's, unchanged,
-// which this provider accepts.
-func handoverIdentities(kratos *acctest.Kratos, suffix string) string {
+// this provider: the guide's example (the official one's, without
+// `password`), the resource names ending in suffix, under the official
+// provider's block, unchanged, which this provider accepts.
+func handoverIdentities(t *testing.T, kratos *acctest.Kratos, suffix string) string {
+	t.Helper()
+	example := readExample(t, "guides/official-provider/main.tf")
+	resources := example[strings.Index(example, "\nresource "):]
+	resources = regexp.MustCompile(`(resource "ory_identity" "\w+)"`).ReplaceAllString(resources, `${1}`+suffix+`"`)
 	return fmt.Sprintf(`
 provider "ory" {
   project_api_key = "ory_pat_example"
   project_slug    = "127.0.0.1"
-  project_api_url = "http://%%s:%[2]s"
+  project_api_url = "http://%%s:%s"
 }
-
-resource "ory_identity" "admin%[1]s" {
-  schema_id       = "admin"
-  traits          = jsonencode({ email = "admin@example.com", phone = "+14155550100" })
-  metadata_public = jsonencode({ role = "admin" })
-  metadata_admin  = jsonencode({ ticket = "OPS-1", n = 9007199254740993 })
-}
-
-resource "ory_identity" "svc%[1]s" {
-  count     = 2
-  schema_id = "admin"
-  traits    = jsonencode({ email = "svc-${count.index}@example.com" })
-}
-
-resource "ory_identity" "inactive%[1]s" {
-  schema_id = "admin"
-  traits    = jsonencode({ email = "former@example.com" })
-  state     = "inactive"
-}
-`, suffix, strings.TrimPrefix(kratos.AdminURL, "http://127.0.0.1:"))
+`, strings.TrimPrefix(kratos.AdminURL, "http://127.0.0.1:")) + resources
 }
 
 // adoptAdminPassword adopts the admin's password: imported, in keep mode,
@@ -170,7 +156,7 @@ func TestAccHandover_replaceProvider(t *testing.T) {
 		t.Run(fixture, func(t *testing.T) {
 			state, ids := officialState(t, kratos, fixture)
 			before := snapshots(t, kratos, ids)
-			w := cli.Workdir(t, map[string]string{"main.tf": cliProviderBlock + handoverIdentities(kratos, ""), "terraform.tfstate": state})
+			w := cli.Workdir(t, map[string]string{"main.tf": cliProviderBlock + handoverIdentities(t, kratos, ""), "terraform.tfstate": state})
 			w.MustRun(t, 0, "state", "replace-provider", "-auto-approve", "-no-color", officialProvider, providerHost()+"/identity-as-code/ory")
 
 			plan := w.MustRun(t, 0, "plan", "-detailed-exitcode", "-no-color")
@@ -263,7 +249,7 @@ terraform {
     orynetwork = { source = "ory/ory" }
   }
 }
-` + handoverIdentities(kratos, "_account") + `
+` + handoverIdentities(t, kratos, "_account") + `
 moved {
   from = ory_identity.admin
   to   = ory_identity.admin_account
@@ -302,4 +288,45 @@ moved {
 	w.MustRun(t, 0, "plan", "-detailed-exitcode", "-no-color")
 	assertSnapshots(t, before, snapshots(t, kratos, ids))
 	adoptPassword(t, w, kratos, ids["admin"], "ory_identity.admin_account")
+}
+
+// The guide's example, as a user applies it after replace-provider: the
+// official provider's environment (ORY_PROJECT_SLUG, ORY_PROJECT_API_URL,
+// ORY_PROJECT_API_KEY) instead of ORY_URL, the admin's password imported in
+// keep mode. The plan changes no identity; the admin still logs in.
+func TestAccExample_officialProviderHandover(t *testing.T) {
+	skipUnlessAcc(t)
+	cli := acctest.NewCLI(t)
+	dir := "guides/official-provider"
+	if !cli.AtLeast(t, 1, 11) {
+		dir += "/" + olderCLIDir
+	}
+	files := exampleConfigs(t)[dir]
+	kratos := acctest.StartForTest(t, acctest.StartOptions{Schemas: map[string]string{"admin": filepath.Join(officialTestdata, "admin.schema.json")}})
+	state, ids := officialState(t, kratos, "official-4fdc9ef.tfstate")
+	before := snapshots(t, kratos, ids)
+	files["password.tf"] = strings.ReplaceAll(files["password.tf"], "a52f6e17-dc16-4092-a320-658bb7fcfcf9", ids["admin"])
+	files["terraform.tfstate"] = state
+	w := cli.Workdir(t, files)
+	for _, kv := range []string{
+		"ORY_URL=", "ORY_PROJECT_SLUG=127.0.0.1", "ORY_PROJECT_API_KEY=ory_pat_example",
+		"ORY_PROJECT_API_URL=http://%s:" + strings.TrimPrefix(kratos.AdminURL, "http://127.0.0.1:"),
+		"TF_VAR_admin_initial_password=not-the-password-in-ory-1",
+	} {
+		w.SetEnv(kv)
+	}
+	w.MustRun(t, 0, "state", "replace-provider", "-auto-approve", "-no-color", officialProvider, providerHost()+"/identity-as-code/ory")
+	plan := w.MustRun(t, 2, "plan", "-detailed-exitcode", "-no-color")
+	checkPasswordWarning(t, plan, ids["admin"])
+	// The imported password's state takes the configured mode and version
+	// in place (an import can not know them); no identity changes.
+	if !strings.Contains(plan.Stdout, "1 to import, 0 to add, 1 to change, 0 to destroy") || !strings.Contains(plan.Stdout, "ory_identity_password.admin will be updated in-place") {
+		t.Errorf("the plan does more than adopt the password:\n%s", plan.Stdout)
+	}
+	w.MustRun(t, 0, "apply", "-auto-approve", "-no-color")
+	w.MustRun(t, 0, "plan", "-detailed-exitcode", "-no-color")
+	assertSnapshots(t, before, snapshots(t, kratos, ids))
+	if _, err := kratos.Login(context.Background(), "admin@example.com", handoverPassword); err != nil {
+		t.Fatalf("logging in with the password kept in Ory: %v", acctest.Redact(err, handoverPassword))
+	}
 }
