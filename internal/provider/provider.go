@@ -84,7 +84,7 @@ func (p *oryProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("How often one call is retried, with exponential backoff. Answers that say the request was not processed are retried: 429 (waiting as `Retry-After` or `X-RateLimit-Reset` says), 503, and connections that could not be opened. "+
-					"A write that got no usable answer (502, 504, a dropped connection, a timeout) is never resent on a guess: the provider first reads Ory to find out whether it took effect, and resends only what did not. `0` disables retries. Defaults to `%d`.", ory.DefaultMaxRetries),
+					"A write that got no usable answer (502, 504, a dropped connection, a timeout) is never resent on a guess: the provider first reads Ory to find out whether it took effect, and resends only what did not. `0` disables retries. Defaults to `%d`. Falls back to `"+maxRetriesEnvVar+"`.", ory.DefaultMaxRetries),
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(0, 100)},
 			},
