@@ -385,3 +385,39 @@ func TestAccExample_officialProviderHandover(t *testing.T) {
 		t.Fatalf("logging in with the password kept in Ory: %v", acctest.Redact(err, handoverPassword))
 	}
 }
+
+// A state this provider wrote at schema version 0 (before version 1 told the
+// official provider's states apart; the attributes were the same) upgrades
+// unchanged: the plan is empty and no warning is shown.
+func TestAccHandover_ownVersion0State(t *testing.T) {
+	skipUnlessAcc(t)
+	acctest.PreCheck(t)
+	email := acctest.RandomEmail()
+	w := acctest.NewCLI(t).Workdir(t, map[string]string{"main.tf": cliProviderBlock + fmt.Sprintf(`
+resource "ory_identity" "admin" {
+  schema_id          = "email"
+  traits             = jsonencode({ email = %q, role = "admin" })
+  metadata_admin     = jsonencode({ n = 9007199254740993 })
+  verified_addresses = [%q]
+}
+`, email, email)})
+	t.Cleanup(func() { w.MustRun(t, 0, "destroy", "-auto-approve", "-no-color") })
+	w.MustRun(t, 0, "apply", "-auto-approve", "-no-color")
+
+	state := w.State(t)
+	if strings.Count(state, `"schema_version": 1`) != 1 {
+		t.Fatalf("the state does not hold one ory_identity at schema version 1:\n%s", state)
+	}
+	if err := os.WriteFile(filepath.Join(w.Dir, "terraform.tfstate"), []byte(strings.Replace(state, `"schema_version": 1`, `"schema_version": 0`, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	plan := w.MustRun(t, 0, "plan", "-detailed-exitcode", "-no-color")
+	if strings.Contains(plan.Stdout+plan.Stderr, "Warning: Password") || strings.Contains(plan.Stdout+plan.Stderr, "Not Taken Over") {
+		t.Errorf("our own state is warned about as the official provider's:\n%s", plan.Stdout+plan.Stderr)
+	}
+	w.MustRun(t, 0, "apply", "-auto-approve", "-no-color")
+	if !strings.Contains(w.State(t), `"schema_version": 1`) {
+		t.Error("the apply did not save the state at schema version 1")
+	}
+	w.MustRun(t, 0, "plan", "-detailed-exitcode", "-no-color")
+}
