@@ -57,6 +57,12 @@ func takeOverIdentityState(ctx context.Context, raw []byte, target *tfsdk.State)
 		for _, k := range officialIdentityOnlyKeys {
 			delete(attrs, k)
 		}
+		// Metadata not set may be "" rather than null there; here it is null.
+		for _, k := range []string{"metadata_public", "metadata_admin"} {
+			if string(attrs[k]) == `""` {
+				attrs[k] = json.RawMessage("null")
+			}
+		}
 	}
 	b, err := json.Marshal(attrs)
 	if err != nil {

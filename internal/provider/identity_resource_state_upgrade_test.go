@@ -190,7 +190,8 @@ func TestIdentityUpgradeState_official(t *testing.T) {
 
 // Our own version-0 states pass through unchanged, whatever they hold; a state
 // that is neither ours nor the official provider's is refused, not guessed at.
-func TestIdentityUpgradeState_ownAndUnknown(t *testing.T) {
+// (The official provider's fixtures are in TestIdentityUpgradeState_official.)
+func TestIdentityUpgradeState_ownAndEdgeCases(t *testing.T) {
 	t.Parallel()
 	own := `{"id":"4d1c5c2e-0f4e-4d43-9a57-4d4b1c1f7a10","schema_id":"email","traits":"{\"email\":\"a@example.com\"}","state":"active",` +
 		`"metadata_public":null,"metadata_admin":"{\"n\":9007199254740993}","verified_addresses":["a@example.com"],` +
@@ -198,11 +199,14 @@ func TestIdentityUpgradeState_ownAndUnknown(t *testing.T) {
 		`"recovery_addresses":[{"value":"a@example.com","via":"email"}],"identifiers":["a@example.com"]}`
 	cases := []struct {
 		name, raw, err, warning string
+		want                    string // the state after, when not raw
 	}{
 		{name: "ours", raw: own},
 		{name: "ours before identifiers", raw: strings.Replace(own, `,"identifiers":["a@example.com"]`, "", 1)},
 		{name: "official with a per-resource project", raw: `{"id":"x","schema_id":"admin","traits":"{}","state":"active","password":null,"metadata_public":null,"metadata_admin":null,` +
 			`"project_slug":"other","project_api_key":"ory_pat_secret","password_wo":null,"password_wo_version":null}`, warning: "Per-Resource Project Not Taken Over"},
+		{name: "official with empty metadata", raw: `{"id":"x","schema_id":"admin","traits":"{}","state":"active","password":null,"metadata_public":"","metadata_admin":""}`,
+			want: `{"id":"x","schema_id":"admin","traits":"{}","state":"active","metadata_public":null,"metadata_admin":null}`},
 		{name: "another provider's", raw: `{"id":"x","schema_id":"admin","traits":"{}","credentials":"{}"}`, err: "neither this provider's nor the official Ory provider's"},
 		{name: "not an object", raw: `[]`, err: "not a JSON object"},
 	}
@@ -229,7 +233,11 @@ func TestIdentityUpgradeState_ownAndUnknown(t *testing.T) {
 			if len(warnings) > 0 {
 				t.Errorf("warnings for our own state: %v", warnings)
 			}
-			want, err := (&tfprotov6.RawState{JSON: []byte(tc.raw)}).Unmarshal(typ)
+			wantRaw := tc.raw
+			if tc.want != "" {
+				wantRaw = tc.want
+			}
+			want, err := (&tfprotov6.RawState{JSON: []byte(wantRaw)}).Unmarshal(typ)
 			if err != nil {
 				t.Fatal(err)
 			}
