@@ -35,6 +35,8 @@ var (
 	_ resource.ResourceWithModifyPlan     = (*identityResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*identityResource)(nil)
 	_ resource.ResourceWithIdentity       = (*identityResource)(nil)
+	_ resource.ResourceWithUpgradeState   = (*identityResource)(nil)
+	_ resource.ResourceWithMoveState      = (*identityResource)(nil)
 )
 
 // NewIdentityResource returns the ory_identity resource.
@@ -71,6 +73,7 @@ func (r *identityResource) Metadata(_ context.Context, req resource.MetadataRequ
 
 func (r *identityResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
+		Version: identitySchemaVersion,
 		MarkdownDescription: "An Ory identity: its traits, identity schema, state, metadata and which of its addresses are verified. " +
 			"Credentials are managed by `ory_identity_password`.",
 		Attributes: map[string]schema.Attribute{

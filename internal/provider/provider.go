@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
+	"maps"
 	"os"
 	"sync/atomic"
 	"time"
@@ -49,6 +50,7 @@ type oryProviderModel struct {
 	RequestTimeout types.String `tfsdk:"request_timeout"`
 	MaxRetries     types.Int64  `tfsdk:"max_retries"`
 	RateLimitWait  types.String `tfsdk:"rate_limit_wait"`
+	officialProviderSettings
 }
 
 // New returns the provider factory for the given release version.
@@ -91,7 +93,7 @@ func (p *oryProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("How often one call is retried, with exponential backoff. Answers that say the request was not processed are retried: 503, and connections that could not be opened "+
 					"(429 is bounded by `rate_limit_wait` instead). "+
-					"A write that got no usable answer (502, 504, a dropped connection, a timeout) is never resent on a guess: the provider first reads Ory to find out whether it took effect, and resends only what did not. `0` disables retries. Defaults to `%d`.", ory.DefaultMaxRetries),
+					"A write that got no usable answer (502, 504, a dropped connection, a timeout) is never resent on a guess: the provider first reads Ory to find out whether it took effect, and resends only what did not. `0` disables retries. Defaults to `%d`. Falls back to `"+maxRetriesEnvVar+"`.", ory.DefaultMaxRetries),
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(0, 100)},
 			},
@@ -105,11 +107,17 @@ func (p *oryProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			},
 		},
 	}
+	maps.Copy(resp.Schema.Attributes, officialProviderAttributes())
 }
 
 func (p *oryProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	var cfg oryProviderModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	applyOfficialSettings(&cfg, &resp.Diagnostics)
+	maxRetriesFromEnv(&cfg, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
