@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 	client "github.com/ory/client-go"
@@ -52,6 +53,11 @@ type createItem struct {
 // takes 2,000 creates, Ory Network's newer Kratos 1,000 with hashed
 // passwords and 200 with plain ones.
 const maxCreatesPerBatch = 200
+
+// createRefill is how long a create batch waits, on a rate-limited server,
+// for the creates that follow those just answered: the CLI starts the next
+// resource's create tens of milliseconds after the last one returned.
+const createRefill = 100 * time.Millisecond
 
 // errNotBatched tells a create that its batch did not give it an answer of
 // its own: it is sent alone, and the POST's answer is its answer.

@@ -21,10 +21,20 @@ type gatherer[T comparable, R any] struct {
 	// ready, when set, is waited for before a serial batch stops
 	// gathering: the batch takes in calls until its request could go out.
 	ready func(ctx context.Context)
+	// refill, when set and above 0, is how long a serial batch may keep
+	// gathering after the batch before it was answered, until it holds as
+	// many calls as were waiting then: the callers just answered come back
+	// with their next calls, and would otherwise split every later batch
+	// in two.
+	refill func() time.Duration
 
 	mu      sync.Mutex
 	pending *gathering[T, R]
 	sending sync.Mutex
+	// answered is when the last batch was answered, and waiting how many
+	// calls were in it and in the batch gathering then.
+	answered time.Time
+	waiting  int
 }
 
 type gathering[T comparable, R any] struct {
@@ -76,6 +86,7 @@ func (g *gatherer[T, R]) flush(batch *gathering[T, R], fn func(ctx context.Conte
 		if g.ready != nil {
 			g.ready(batch.ctx)
 		}
+		g.awaitRefill(batch)
 	}
 	g.mu.Lock()
 	if batch.taken {
@@ -89,4 +100,33 @@ func (g *gatherer[T, R]) flush(batch *gathering[T, R], fn func(ctx context.Conte
 	g.mu.Unlock()
 	batch.result = fn(batch.ctx, batch.items)
 	close(batch.done)
+	if g.serial {
+		g.mu.Lock()
+		g.answered, g.waiting = time.Now(), len(batch.items)
+		if g.pending != nil {
+			g.waiting += len(g.pending.items)
+		}
+		g.mu.Unlock()
+	}
+}
+
+// awaitRefill holds batch open for refill after the last answer, until it
+// holds as many calls as were waiting then, or is full.
+func (g *gatherer[T, R]) awaitRefill(batch *gathering[T, R]) {
+	if g.refill == nil {
+		return
+	}
+	d := g.refill()
+	if d <= 0 {
+		return
+	}
+	for {
+		g.mu.Lock()
+		taken, n, want, until := batch.taken, len(batch.items), min(g.waiting, g.max), g.answered.Add(d)
+		g.mu.Unlock()
+		if taken || n >= want || !time.Now().Before(until) {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
 }

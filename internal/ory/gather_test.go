@@ -54,3 +54,68 @@ func TestGathererGathersUntilReady(t *testing.T) {
 		t.Errorf("flushed %v, want one batch of the five calls", flushed)
 	}
 }
+
+// After a serial batch is answered, the next one keeps gathering (for up
+// to refill) until it holds as many calls as were waiting, so that the
+// callers just answered, coming back, do not split every batch in two.
+func TestGathererRefillsAfterAnAnswer(t *testing.T) {
+	t.Parallel()
+	gathered, inFlight, answer := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	g := gatherer[int, struct{}]{window: time.Millisecond, max: 100, serial: true,
+		// The first batch waits until it holds its three calls.
+		ready:  func(context.Context) { once.Do(func() { <-gathered }) },
+		refill: func() time.Duration { return time.Minute }}
+	pending := func() int {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		if g.pending == nil {
+			return 0
+		}
+		return len(g.pending.items)
+	}
+	waitPending := func(n int) {
+		for pending() != n {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	var mu sync.Mutex
+	var flushed [][]int
+	flush := func(_ context.Context, items []int) struct{} {
+		mu.Lock()
+		first := len(flushed) == 0
+		flushed = append(flushed, slices.Clone(items))
+		mu.Unlock()
+		if first {
+			close(inFlight)
+			<-answer
+		}
+		return struct{}{}
+	}
+	var first, rest sync.WaitGroup
+	join := func(wg *sync.WaitGroup, i int) {
+		wg.Go(func() {
+			if _, _, err := g.join(context.Background(), i, flush); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	for i := range 3 {
+		join(&first, i)
+	}
+	waitPending(3)
+	close(gathered)
+	<-inFlight
+	join(&rest, 3)
+	join(&rest, 4)
+	waitPending(2)
+	close(answer)
+	first.Wait() // the first three are answered, and come back
+	for i := 5; i < 8; i++ {
+		join(&rest, i)
+	}
+	rest.Wait()
+	if len(flushed) != 2 || len(flushed[1]) != 5 {
+		t.Errorf("flushed %v, want the first three, then the five waiting when they were answered", flushed)
+	}
+}

@@ -188,6 +188,14 @@ func waitForChange(ctx context.Context, changed <-chan struct{}, resetIn time.Du
 	return nil
 }
 
+// paced reports whether the server announces rate limits for bucket.
+func (p *pacer) paced(bucket Bucket) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	b := p.buckets[bucket]
+	return b != nil && b.mode == paceOn
+}
+
 // grant takes a slot of b when take says so; p.mu is held and released.
 func (p *pacer) grant(b *bucketPace, probe, take bool) ticket {
 	if !take {
