@@ -195,9 +195,10 @@ resource "ory_identity_password" "person" {
 	}
 }
 
-// The invite example mints codes only in the run that asks for the
-// invitation: none on other plans and applies (counted in the provider's
-// request log), and the code delivered in that run works.
+// The invite example mints exactly one code in each run that asks for the
+// invitation (none at its plan phase, where the identity's id is unknown), and
+// none on other plans and applies (counted in the provider's request log);
+// the code delivered works, and so does a second invitation from a saved plan.
 func TestAccCLI_inviteExampleOneOff(t *testing.T) {
 	skipUnlessAcc(t)
 	acctest.PreCheck(t)
@@ -217,33 +218,42 @@ func TestAccCLI_inviteExampleOneOff(t *testing.T) {
 	w.SetEnv("TF_LOG_PROVIDER=DEBUG")
 	t.Cleanup(func() { w.MustRun(t, 0, "destroy", "-auto-approve", "-no-color") })
 	minted := func(r acctest.Result) int { return strings.Count(r.Stderr, "/admin/recovery/code") }
+	invite := func(apply ...string) {
+		t.Helper()
+		if r := w.MustRun(t, 0, apply...); minted(r) != 1 {
+			t.Errorf("%q minted %d recovery codes, want 1", apply, minted(r))
+		}
+		password := acctest.RandomPassword()
+		b, err := os.ReadFile(filepath.Join(w.Dir, "invite"))
+		if err != nil {
+			t.Fatalf("the example delivered nothing: %v", err)
+		}
+		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+		if len(lines) != 2 {
+			t.Fatalf("the delivery got %d lines, want the link and the code", len(lines))
+		}
+		if err := acctest.CompleteRecovery(context.Background(), lines[0], lines[1], password); err != nil {
+			t.Fatalf("the delivered invitation does not work: %v", err)
+		}
+		if _, err := acctest.Login(context.Background(), "new-admin@example.com", password); err != nil {
+			t.Errorf("the invited admin can not log in with the password they set: %v", err)
+		}
+	}
 
 	if r := w.MustRun(t, 0, "apply", "-auto-approve", "-no-color"); minted(r) != 0 {
 		t.Errorf("an apply without invite_new_admin minted %d recovery codes", minted(r))
 	}
-	if r := w.MustRun(t, 0, "apply", "-auto-approve", "-no-color", "-var", "invite_new_admin=true"); minted(r) == 0 {
-		t.Error("the apply with invite_new_admin = true minted no recovery code")
-	}
-	b, err := os.ReadFile(filepath.Join(w.Dir, "invite"))
-	if err != nil {
-		t.Fatalf("the example delivered nothing: %v", err)
-	}
-	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	if len(lines) != 2 {
-		t.Fatalf("the delivery got %d lines, want the link and the code", len(lines))
-	}
-	password := acctest.RandomPassword()
-	if err := acctest.CompleteRecovery(context.Background(), lines[0], lines[1], password); err != nil {
-		t.Fatalf("the delivered invitation does not work: %v", err)
-	}
-	if _, err := acctest.Login(context.Background(), "new-admin@example.com", password); err != nil {
-		t.Errorf("the invited admin can not log in with the password they set: %v", err)
-	}
+	invite("apply", "-auto-approve", "-no-color", "-var", "invite_new_admin=true")
 	for _, cmd := range [][]string{{"plan", "-no-color"}, {"apply", "-auto-approve", "-no-color"}, {"plan", "-no-color"}} {
 		if r := w.MustRun(t, 0, cmd...); minted(r) != 0 {
 			t.Errorf("%s after the invitation minted %d recovery codes", cmd[0], minted(r))
 		}
 	}
+	// Again, from a saved plan.
+	if r := w.MustRun(t, 0, "plan", "-no-color", "-out=invite.tfplan", "-var", "invite_new_admin=true"); minted(r) != 0 {
+		t.Errorf("a plan with invite_new_admin = true minted %d recovery codes", minted(r))
+	}
+	invite("apply", "-no-color", "invite.tfplan")
 }
 
 // metadata_admin is not sensitive: plan output shows it for review, and
