@@ -101,7 +101,7 @@ func (p *oryProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("How often one call is retried after an answer that says the request was not processed (503, a connection that could not be opened), and a read after a 502, 504, dropped connection or timeout, with exponential backoff; "+
-					"a 429 is bounded by `rate_limit_wait` instead, and a write whose answer was lost is resolved, not resent (see Reliability in the provider docs). `0` disables retries. Defaults to `%d`. Falls back to `"+maxRetriesEnvVar+"`.", ory.DefaultMaxRetries),
+					"a 429 is bounded by `rate_limit_wait` instead, and a write whose answer was lost is resolved, not resent ([Reliability](https://github.com/identity-as-code/terraform-provider-ory#reliability)). `0` disables retries. Defaults to `%d`. Falls back to `"+maxRetriesEnvVar+"`.", ory.DefaultMaxRetries),
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(0, 100)},
 			},
