@@ -426,3 +426,46 @@ func TestAccExample_identityPasswordInitial(t *testing.T) {
 		},
 	})
 }
+
+// schemaIDInExample finds the identity schema ids an example names: in
+// schema_id, and in the id of data.ory_identity_schema.
+var schemaIDInExample = regexp.MustCompile(`(?m)^\s*(?:schema_id|id)\s*=\s*"([a-z]+)"`)
+
+// Every identity schema an example names is shipped in examples/schemas,
+// as the schema the acceptance tests serve under that id, so that a user
+// who adds it to Kratos or Ory Network applies the example as the tests do.
+// The quickstart ships its own; the official-provider guide's example is a
+// user's existing configuration, with the user's schema.
+func TestExampleSchemas_shipped(t *testing.T) {
+	t.Parallel()
+	own := map[string]bool{"quickstart": true, "guides/official-provider": true}
+	named := map[string][]string{}
+	for dir, files := range exampleConfigs(t) {
+		if own[strings.SplitN(dir, "/"+olderCLIDir, 2)[0]] {
+			continue
+		}
+		for _, src := range files {
+			for _, m := range schemaIDInExample.FindAllStringSubmatch(src, -1) {
+				named[m[1]] = append(named[m[1]], dir)
+			}
+		}
+	}
+	if len(named) == 0 {
+		t.Fatal("no example names an identity schema; update this test")
+	}
+	for id, dirs := range named {
+		shipped, err := os.ReadFile(filepath.Join(examplesDir, "schemas", id+".schema.json"))
+		if err != nil {
+			t.Errorf("examples %v use the identity schema %q, which examples/schemas does not ship: %v", dirs, id, err)
+			continue
+		}
+		served, err := os.ReadFile(filepath.Join("..", "acctest", "schemas", id+".json"))
+		if err != nil {
+			t.Errorf("the tests serve no identity schema %q: %v", id, err)
+			continue
+		}
+		if string(shipped) != string(served) {
+			t.Errorf("examples/schemas/%s.schema.json differs from the schema the tests serve (internal/acctest/schemas/%s.json)", id, id)
+		}
+	}
+}

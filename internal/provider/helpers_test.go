@@ -2,6 +2,8 @@ package provider_test
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -12,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	client "github.com/ory/client-go"
+	"golang.org/x/crypto/argon2"
 
 	"github.com/identity-as-code/terraform-provider-ory/internal/acctest"
 )
@@ -237,4 +240,17 @@ func sharedIdentifier(t *testing.T) (string, []string) {
 		ids[0], ids[1] = ids[1], ids[0]
 	}
 	return shared, ids
+}
+
+// argon2idHash is an argon2id hash of password, in the format Kratos
+// imports; Kratos (configured for bcrypt) re-hashes it at the first login.
+func argon2idHash(t *testing.T, password string) string {
+	t.Helper()
+	salt := make([]byte, 16)
+	if _, err := rand.Read(salt); err != nil {
+		t.Fatal(err)
+	}
+	key := argon2.IDKey([]byte(password), salt, 1, 16*1024, 1, 32)
+	return fmt.Sprintf("$argon2id$v=19$m=16384,t=1,p=1$%s$%s",
+		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key))
 }

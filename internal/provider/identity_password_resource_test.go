@@ -2,8 +2,6 @@ package provider_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"fmt"
 	"strings"
 	"testing"
@@ -16,7 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 	client "github.com/ory/client-go"
-	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/identity-as-code/terraform-provider-ory/internal/acctest"
@@ -206,13 +203,7 @@ func TestAccIdentityPassword_hashedPassword(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	salt := make([]byte, 16)
-	if _, err := rand.Read(salt); err != nil {
-		t.Fatal(err)
-	}
-	key := argon2.IDKey([]byte(password), salt, 1, 16*1024, 1, 32)
-	argonHash := fmt.Sprintf("$argon2id$v=19$m=16384,t=1,p=1$%s$%s",
-		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key))
+	argonHash := argon2idHash(t, password)
 
 	for name, hash := range map[string]string{"bcrypt": string(bcryptHash), "argon2id": argonHash} {
 		t.Run(name, func(t *testing.T) {

@@ -44,14 +44,8 @@ func (r *identityRecoveryCodeEphemeralResource) Metadata(_ context.Context, req 
 
 func (r *identityRecoveryCodeEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "A one-time recovery link and code for an identity, created through the admin API: the way to invite a new admin, " +
-			"who opens the link, enters the code and sets their own password, so that nobody else ever knows it. " +
-			"Ephemeral: the link and the code never reach the state or the plan; pass them to something that accepts ephemeral values " +
-			"(a provisioner, a provider block, a write-only attribute). Needs Terraform 1.10 or OpenTofu 1.11 and later, " +
-			"and a provider block whose `url` and `api_key` are known at plan time, since ephemeral resources are opened during plan too. " +
-			"Terraform and OpenTofu open an ephemeral resource whenever they plan or apply, so every run that opens it creates a new code: " +
-			"**an unused code stays valid until it expires** (`expires_at`), since the admin API can not revoke it. " +
-			"Make an invitation one-off: give the ephemeral resource (and whatever delivers the code) a `count` that is 1 only in the run that sends it, as the example does, and keep `expires_in` as short as the invitee allows.",
+		MarkdownDescription: "A one-time recovery link and code for an identity, to invite a new admin who sets their own password. " +
+			"Never in state or plan. Every opening mints a new code, which stays valid until it expires: see the example for an invitation that mints exactly one.",
 		Attributes: map[string]schema.Attribute{
 			"identity_id": schema.StringAttribute{
 				MarkdownDescription: "The UUID of the identity to recover, usually `ory_identity.<name>.id`.",

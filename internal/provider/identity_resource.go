@@ -75,7 +75,7 @@ func (r *identityResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 	resp.Schema = schema.Schema{
 		Version: identitySchemaVersion,
 		MarkdownDescription: "An Ory identity: its traits, identity schema, state, metadata and which of its addresses are verified. " +
-			"Credentials are managed by `ory_identity_password`.",
+			"It manages no credentials: the password is `ory_identity_password`'s, an SSO link `ory_identity_oidc_credential`'s, and `ory_identity_second_factor_reset` removes second factors.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The identity's UUID, chosen by Ory. It never changes.",

@@ -1,11 +1,13 @@
 package provider_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -98,6 +100,33 @@ resource "ory_identity" "admin" {
 			t.Errorf("the lock file lacks %s:\n%s", want, lock)
 		}
 	}
+	// Locking every platform from the mirror, as the CI guide says: each
+	// platform's zip in the mirror gives its h1: hash. The CLI only hashes
+	// the zip, so a stand-in serves as another platform's.
+	otherPlatform := "windows_arm64"
+	if runtime.GOOS == "windows" {
+		otherPlatform = "linux_amd64"
+	}
+	standIn := filepath.Join(t.TempDir(), fmt.Sprintf("terraform-provider-ory_%s_%s.zip", version, otherPlatform))
+	writeZip(t, standIn, "terraform-provider-ory_v"+version+".exe", "a stand-in for another platform's binary")
+	for _, host := range []string{"registry.terraform.io", "registry.opentofu.org"} {
+		if err := acctest.CopyFile(standIn, filepath.Join(mirror, host, "identity-as-code", "ory", filepath.Base(standIn))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.MustRun(t, 0, "providers", "lock", "-no-color", "-fs-mirror="+mirror, "-platform="+runtime.GOOS+"_"+runtime.GOARCH, "-platform="+otherPlatform)
+	standInH1, err := dirhash.HashZip(standIn, dirhash.Hash1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lock, err = os.ReadFile(filepath.Join(w.Dir, ".terraform.lock.hcl")); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{h1, standInH1} {
+		if !bytes.Contains(lock, []byte(fmt.Sprintf("%q", want))) {
+			t.Errorf("after providers lock for two platforms, the lock file lacks %s:\n%s", want, lock)
+		}
+	}
 	if out := w.MustRun(t, 0, "version", "-no-color").Stdout; !regexp.MustCompile(`provider registry\.(terraform\.io|opentofu\.org)/identity-as-code/ory v` + regexp.QuoteMeta(version) + `\n`).MatchString(out) {
 		t.Errorf("the CLI does not use the mirror's v%s:\n%s", version, out)
 	}
@@ -120,6 +149,24 @@ resource "ory_identity" "admin" {
 	if !strings.Contains(res.Stderr, "no available releases match") {
 		t.Errorf("init with a constraint the mirror can not meet fails for another reason:\n%s", res.Stderr)
 	}
+}
+
+// writeZip writes a zip archive holding one file.
+func writeZip(t *testing.T, path, name, content string) {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	f, err := zw.Create(name)
+	if err == nil {
+		_, err = io.WriteString(f, content)
+	}
+	if err == nil {
+		err = zw.Close()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, path, buf.String())
 }
 
 // changelogVersion is the version of CHANGELOG.md's newest heading, the one

@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -37,6 +39,12 @@ var (
 	urlEnvVars    = []string{"ORY_URL", "ORY_SDK_URL"}
 	apiKeyEnvVars = []string{"ORY_API_KEY", "ORY_PROJECT_API_KEY"}
 	caCertEnvVars = []string{"ORY_CA_CERT_FILE"}
+)
+
+// Environment variables for the settings a pipeline tunes per run.
+const (
+	requestTimeoutEnvVar = "ORY_REQUEST_TIMEOUT"
+	rateLimitWaitEnvVar  = "ORY_RATE_LIMIT_WAIT"
 )
 
 type oryProvider struct {
@@ -86,22 +94,20 @@ func (p *oryProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 				Optional: true,
 			},
 			"request_timeout": schema.StringAttribute{
-				MarkdownDescription: fmt.Sprintf("How long to wait for each answer of the API, as a Go duration such as `30s` or `2m`. Defaults to `%s`.", ory.DefaultRequestTimeout),
-				Optional:            true,
-				Validators:          []validator.String{durationValidator{}},
+				MarkdownDescription: fmt.Sprintf("How long one attempt waits for the API to start answering (the status and headers, after the request was sent), as a Go duration such as `30s` or `2m`. "+
+					"It bounds each attempt, not the whole call: retries and rate-limit waits come on top (see `max_retries` and `rate_limit_wait`). Defaults to `%s`. Falls back to `"+requestTimeoutEnvVar+"`.", ory.DefaultRequestTimeout),
+				Optional:   true,
+				Validators: []validator.String{durationValidator{}},
 			},
 			"max_retries": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("How often one call is retried, with exponential backoff. Answers that say the request was not processed are retried: 503, and connections that could not be opened "+
-					"(429 is bounded by `rate_limit_wait` instead). "+
-					"A write that got no usable answer (502, 504, a dropped connection, a timeout) is never resent on a guess: the provider first reads Ory to find out whether it took effect, and resends only what did not. `0` disables retries. Defaults to `%d`. Falls back to `"+maxRetriesEnvVar+"`.", ory.DefaultMaxRetries),
+				MarkdownDescription: fmt.Sprintf("How often one call is retried after an answer that says the request was not processed (503, a connection that could not be opened), and a read after a 502, 504, dropped connection or timeout, with exponential backoff; "+
+					"a 429 is bounded by `rate_limit_wait` instead, and a write whose answer was lost is resolved, not resent ([Reliability](https://github.com/identity-as-code/terraform-provider-ory#reliability)). `0` disables retries. Defaults to `%d`. Falls back to `"+maxRetriesEnvVar+"`.", ory.DefaultMaxRetries),
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(0, 100)},
 			},
 			"rate_limit_wait": schema.StringAttribute{
-				MarkdownDescription: fmt.Sprintf("How long one call may wait for Ory Network's rate limits before it fails, as a Go duration such as `5m`. "+
-					"The provider paces its calls per rate-limit bucket from the `x-ratelimit-*` headers of the answers, so that they stay within the project's limits, and sends one write at a time per identity; "+
-					"a call answered 429 all the same waits as `x-ratelimit-reset` or `Retry-After` says, else with exponential backoff up to 30s, and is sent again. "+
-					"When a call would have to wait longer than this, it fails with an error that names the bucket, its limits and the tier they belong to. Defaults to `%dm`.", int(ory.DefaultRateLimitWait.Minutes())),
+				MarkdownDescription: fmt.Sprintf("How long one call may wait for Ory Network's rate limits (pacing and 429s) before it fails, as a Go duration such as `5m`; "+
+					"the error then names the rate-limit bucket, its limits and the tier they belong to. Defaults to `%dm`. Falls back to `"+rateLimitWaitEnvVar+"`.", int(ory.DefaultRateLimitWait.Minutes())),
 				Optional:   true,
 				Validators: []validator.String{durationValidator{}},
 			},
@@ -118,6 +124,7 @@ func (p *oryProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	}
 	applyOfficialSettings(&cfg, &resp.Diagnostics)
 	maxRetriesFromEnv(&cfg, &resp.Diagnostics)
+	durationsFromEnv(&cfg, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -233,6 +240,30 @@ func (p *oryProvider) DataSources(_ context.Context) []func() datasource.DataSou
 func (p *oryProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{
 		NewIdentityRecoveryCodeEphemeralResource,
+	}
+}
+
+// durationsFromEnv fills in request_timeout and rate_limit_wait from their
+// environment variables when the block does not set them; the schema's
+// validator never sees these, so they are checked here.
+func durationsFromEnv(cfg *oryProviderModel, diags *diag.Diagnostics) {
+	for _, d := range []struct {
+		attr, envVar string
+		value        *types.String
+	}{
+		{"request_timeout", requestTimeoutEnvVar, &cfg.RequestTimeout},
+		{"rate_limit_wait", rateLimitWaitEnvVar, &cfg.RateLimitWait},
+	} {
+		s := strings.TrimSpace(os.Getenv(d.envVar))
+		if s == "" || !d.value.IsNull() {
+			continue
+		}
+		if v, err := time.ParseDuration(s); err != nil || v <= 0 {
+			diags.AddError("Invalid Duration",
+				fmt.Sprintf("The environment variable `%s` is %q: it must be a Go duration greater than zero, such as `30s` or `5m`. Fix or unset it, or set `%s` in the provider block.", d.envVar, s, d.attr))
+			continue
+		}
+		*d.value = types.StringValue(s)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -28,6 +29,25 @@ func TestAccProvider_configErrors(t *testing.T) {
 		_, _ = io.WriteString(w, `{"error":{"code":401,"status":"Unauthorized","message":"The request could not be authorized"}}`)
 	}))
 	defer refusing.Close()
+	// ORY_REQUEST_TIMEOUT and ORY_RATE_LIMIT_WAIT set what the provider block
+	// leaves unset, and the block wins over them. This server shows the
+	// timeout in use: it answers after 5s, well within the default 30s.
+	silent := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(5 * time.Second):
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, "[]")
+		}
+	}))
+	defer silent.Close()
+	// This one, with an hour's Retry-After, shows the rate-limit budget the
+	// call would exceed.
+	limited := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Retry-After", "3600")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	defer limited.Close()
 	// A plan reads data sources: the first call is refused.
 	const listIdentities = `data "ory_identities" "all" {}`
 	cases := []struct {
@@ -64,6 +84,14 @@ func TestAccProvider_configErrors(t *testing.T) {
 			err: `Invalid Duration.*rate_limit_wait must be a duration greater than zero`,
 		},
 		{
+			name: "bad ORY_REQUEST_TIMEOUT", env: map[string]string{"ORY_REQUEST_TIMEOUT": "30"},
+			err: "Invalid Duration.*`ORY_REQUEST_TIMEOUT` is \"30\".*or set `request_timeout` in the provider block",
+		},
+		{
+			name: "bad ORY_RATE_LIMIT_WAIT", env: map[string]string{"ORY_RATE_LIMIT_WAIT": "-1m"},
+			err: "Invalid Duration.*`ORY_RATE_LIMIT_WAIT` is \"-1m\".*or set `rate_limit_wait` in the provider block",
+		},
+		{
 			name: "ory network over http", provider: `provider "ory" {
   url     = "http://example-slug.projects.oryapis.com"
   api_key = "ory_pat_x"
@@ -95,6 +123,26 @@ func TestAccProvider_configErrors(t *testing.T) {
 			name: "refused key from ORY_API_KEY", provider: fmt.Sprintf(`provider "ory" { url = %q }`+"\n"+listIdentities, refusing.URL),
 			env: map[string]string{"ORY_API_KEY": "ory_pat_wrong_from_env"},
 			err: "`api_key` \\(from the environment variable ORY_API_KEY\\).*not a workspace API key",
+		},
+		{
+			name: "request timeout from ORY_REQUEST_TIMEOUT", provider: fmt.Sprintf(`provider "ory" {
+  url         = %q
+  max_retries = 0
+}
+`+listIdentities, silent.URL),
+			env: map[string]string{"ORY_REQUEST_TIMEOUT": "1s"}, err: "timeout awaiting response headers",
+		},
+		{
+			name: "rate limit wait from ORY_RATE_LIMIT_WAIT", provider: fmt.Sprintf(`provider "ory" { url = %q }`+"\n"+listIdentities, limited.URL),
+			env: map[string]string{"ORY_RATE_LIMIT_WAIT": "90s"}, err: `would go beyond rate_limit_wait \(1m30s\)`,
+		},
+		{
+			name: "rate_limit_wait before ORY_RATE_LIMIT_WAIT", provider: fmt.Sprintf(`provider "ory" {
+  url             = %q
+  rate_limit_wait = "2m"
+}
+`+listIdentities, limited.URL),
+			env: map[string]string{"ORY_RATE_LIMIT_WAIT": "90s"}, err: `would go beyond rate_limit_wait \(2m0s\)`,
 		},
 	}
 	for _, tc := range cases {

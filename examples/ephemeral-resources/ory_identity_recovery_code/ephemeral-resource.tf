@@ -10,30 +10,38 @@ resource "ory_identity" "new_admin" {
   verified_addresses = ["new-admin@example.com"]
 }
 
-# Terraform opens an ephemeral resource at every plan and apply, and each
-# opening mints a new code, valid until it expires. So the invitation is
-# one-off: run `terraform apply -var invite_new_admin=true` once to send it,
-# and leave the variable false (its default) on every other run, which then
-# mints no code. To invite again, apply once more with true.
+# Each opening of an ephemeral resource mints a code, valid until it
+# expires, and Terraform and OpenTofu open it at plan and again at apply,
+# unless an argument is unknown at plan: then at apply only. So
+# `terraform apply -var invite_new_admin=true` mints exactly one code, the one
+# delivered; every other run (the variable false, its default) mints none.
+# To invite again, apply once more with true.
 variable "invite_new_admin" {
   type    = bool
   default = false
 }
 
+# Replaced in every run that invites (timestamp() is known only at apply), so
+# its output, the identity's id, is unknown at plan.
+resource "terraform_data" "invitation" {
+  count            = var.invite_new_admin ? 1 : 0
+  input            = ory_identity.new_admin.id
+  triggers_replace = timestamp()
+}
+
 ephemeral "ory_identity_recovery_code" "new_admin" {
   count       = var.invite_new_admin ? 1 : 0
-  identity_id = ory_identity.new_admin.id
+  identity_id = terraform_data.invitation[0].output
   expires_in  = "72h"
 }
 
-# Provisioners may use ephemeral values. This one runs when terraform_data is
-# created, that is in the run that sets invite_new_admin to true: the
-# pipeline's own delivery step (a script that mails the link and posts the
-# code to a chat, say) gets both through the environment. Send link and code
-# through different channels.
-resource "terraform_data" "invite_new_admin" {
+# Provisioners may use ephemeral values. This one runs in the run that
+# invites: the pipeline's own delivery step (a script that mails the link and
+# posts the code to a chat, say) gets both through the environment. Send
+# link and code through different channels.
+resource "terraform_data" "deliver_invitation" {
   count            = var.invite_new_admin ? 1 : 0
-  triggers_replace = ory_identity.new_admin.id
+  triggers_replace = terraform_data.invitation[0].id
 
   provisioner "local-exec" {
     command = "./deliver-invite.sh new-admin@example.com"
