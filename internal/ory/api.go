@@ -64,7 +64,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		b, _ := io.ReadAll(resp.Body)
 		e := apiError(resp.StatusCode, b)
-		if e.Kind == ErrUnauthorized {
+		if errors.Is(e.Kind, ErrUnauthorized) {
 			return nil, &AuthError{APIError: e, KeySource: c.keySource, Host: c.host}
 		}
 		return nil, e

@@ -14,17 +14,17 @@ import (
 func TestGathererGathersUntilReady(t *testing.T) {
 	t.Parallel()
 	waiting, release := make(chan struct{}), make(chan struct{})
-	g := gatherer[int, struct{}]{window: time.Millisecond, max: 100, serial: true, ready: func(context.Context) {
+	g := gatherer[int, int]{window: time.Millisecond, max: 100, serial: true, ready: func(context.Context) {
 		close(waiting)
 		<-release
 	}}
 	var mu sync.Mutex
 	var flushed [][]int
-	flush := func(_ context.Context, items []int) struct{} {
+	flush := func(_ context.Context, items []int) int {
 		mu.Lock()
 		defer mu.Unlock()
 		flushed = append(flushed, slices.Clone(items))
-		return struct{}{}
+		return len(items)
 	}
 	var wg sync.WaitGroup
 	join := func(i int) {
@@ -62,7 +62,7 @@ func TestGathererRefillsAfterAnAnswer(t *testing.T) {
 	t.Parallel()
 	gathered, inFlight, answer := make(chan struct{}), make(chan struct{}), make(chan struct{})
 	var once sync.Once
-	g := gatherer[int, struct{}]{window: time.Millisecond, max: 100, serial: true,
+	g := gatherer[int, int]{window: time.Millisecond, max: 100, serial: true,
 		// The first batch waits until it holds its three calls.
 		ready:  func(context.Context) { once.Do(func() { <-gathered }) },
 		refill: func() time.Duration { return time.Minute }}
@@ -81,7 +81,7 @@ func TestGathererRefillsAfterAnAnswer(t *testing.T) {
 	}
 	var mu sync.Mutex
 	var flushed [][]int
-	flush := func(_ context.Context, items []int) struct{} {
+	flush := func(_ context.Context, items []int) int {
 		mu.Lock()
 		first := len(flushed) == 0
 		flushed = append(flushed, slices.Clone(items))
@@ -90,7 +90,7 @@ func TestGathererRefillsAfterAnAnswer(t *testing.T) {
 			close(inFlight)
 			<-answer
 		}
-		return struct{}{}
+		return len(items)
 	}
 	var first, rest sync.WaitGroup
 	join := func(wg *sync.WaitGroup, i int) {

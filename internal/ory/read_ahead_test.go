@@ -8,10 +8,13 @@ import (
 	"time"
 )
 
+// parallelism is the CLI's default -parallelism.
+const parallelism = 10
+
 // refreshLike reads ids as Terraform refreshes them: rounds of parallelism
 // concurrent reads, each round after the one before it has its answers.
 // It fails t when a read fails or returns another identity.
-func refreshLike(t *testing.T, c *Client, ids []string, parallelism int) {
+func refreshLike(t *testing.T, c *Client, ids []string) {
 	t.Helper()
 	for start := 0; start < len(ids); start += parallelism {
 		var wg sync.WaitGroup
@@ -46,10 +49,10 @@ func TestReadAheadServesMassRefresh(t *testing.T) {
 	ids := seedMany(fk, 200)
 	c, _ := newTestClient(t, fk.srv.URL, "")
 
-	refreshLike(t, c, ids, 10)
+	refreshLike(t, c, ids)
 
 	// Four rounds of ten ids before the threshold, the fifth lists the project.
-	if got, want := fk.count(routeList), readAheadAfter/10; got != want {
+	if got, want := fk.count(routeList), readAheadAfter/parallelism; got != want {
 		t.Errorf("list calls = %d, want %d (rounds before reading ahead, and one listing)", got, want)
 	}
 	if got := fk.count(routeGet); got != 0 {
@@ -63,7 +66,7 @@ func TestReadAheadDroppedByWrite(t *testing.T) {
 	fk := newFakeKratos(t)
 	ids := seedMany(fk, 100)
 	c, _ := newTestClient(t, fk.srv.URL, "")
-	refreshLike(t, c, ids, 10)
+	refreshLike(t, c, ids)
 
 	changed := emailInput("changed@example.com")
 	if _, err := c.UpdateIdentity(context.Background(), ids[7], changed); err != nil {
@@ -84,7 +87,7 @@ func TestReadAheadMissingIDReadFromServer(t *testing.T) {
 	fk := newFakeKratos(t)
 	ids := seedMany(fk, 60)
 	c, _ := newTestClient(t, fk.srv.URL, "")
-	refreshLike(t, c, ids, 10)
+	refreshLike(t, c, ids)
 	before := fk.count(routeList) + fk.count(routeGet)
 
 	_, err := c.GetIdentity(context.Background(), "00000000-0000-4000-8000-999999999999")
@@ -104,7 +107,7 @@ func TestReadAheadGivesUpOnBigProject(t *testing.T) {
 	ids := seedMany(fk, readAheadPageSize*readAheadPages+1)
 	c, _ := newTestClient(t, fk.srv.URL, "")
 
-	refreshLike(t, c, ids[:100], 10)
+	refreshLike(t, c, ids[:100])
 
 	// Ten rounds, each a list call, and the one listing that gave up.
 	if got := fk.count(routeList); got != 11 {
