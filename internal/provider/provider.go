@@ -4,20 +4,14 @@ package provider
 
 import (
 	"context"
-	"crypto/x509"
 	"fmt"
 	"maps"
-	"os"
-	"strings"
 	"sync/atomic"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/list"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -131,76 +125,16 @@ func (p *oryProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	// A URL or key that comes from another resource is not known during the
 	// first plan. Leave the provider unconfigured; it is configured again
 	// with known values before anything is applied.
-	if cfg.URL.IsUnknown() || cfg.APIKey.IsUnknown() || cfg.CACertFile.IsUnknown() || cfg.RequestTimeout.IsUnknown() ||
-		cfg.MaxRetries.IsUnknown() || cfg.RateLimitWait.IsUnknown() {
+	if cfg.anyUnknown() {
 		return
 	}
 
-	rawURL, _ := firstSet(cfg.URL.ValueString(), urlEnvVars)
-	if rawURL == "" {
-		resp.Diagnostics.AddAttributeError(path.Root("url"), "Missing Ory URL",
-			"The provider needs the URL of the Ory API to manage. Set `url` in the provider block, or one of the environment variables "+
-				quote.Join(urlEnvVars, quote.Code, " and ")+", to a Kratos admin URL (http://127.0.0.1:4434) or an Ory Network project URL (https://<slug>.projects.oryapis.com).")
+	clientCfg, ok := clientConfigFrom(cfg, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	base, err := ory.ParseURL(rawURL)
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("url"), "Invalid Ory URL",
-			"The Ory URL (from `url` or "+quote.Join(urlEnvVars, quote.Code, " and ")+") is not usable: "+err.Error()+
-				". Use a Kratos admin URL such as http://127.0.0.1:4434 or an Ory Network project URL such as https://<slug>.projects.oryapis.com.")
-		return
-	}
-	// Errors about a refused key say where it came from.
-	apiKey, apiKeySource := firstSet(cfg.APIKey.ValueString(), apiKeyEnvVars)
-	switch {
-	case apiKey == "":
-		apiKeySource = ""
-	case apiKeySource == "":
-		apiKeySource = "api_key"
-	}
-	if apiKey == "" && ory.IsOryNetwork(base) {
-		resp.Diagnostics.AddAttributeError(path.Root("api_key"), "Missing Ory API Key",
-			"The URL "+base+" is an Ory Network project, whose admin API needs a project API key. Set `api_key`, or one of "+quote.Join(apiKeyEnvVars, quote.Code, " and ")+".")
-		return
-	}
-
-	var roots *x509.CertPool
-	if file, from := firstSet(cfg.CACertFile.ValueString(), caCertEnvVars); file != "" {
-		if roots, err = ory.LoadCACertFile(file); err != nil {
-			if from == "" {
-				from = "ca_cert_file"
-			}
-			resp.Diagnostics.AddAttributeError(path.Root("ca_cert_file"), "Unusable CA Certificate File",
-				"The CA certificate file (from `"+from+"`) can not be used: "+err.Error()+
-					". Set `ca_cert_file` or "+quote.Join(caCertEnvVars, quote.Code, " and ")+" to a PEM file with the certificate of the CA that signed the API's TLS certificate, or leave both unset to trust the system's CAs only.")
-			return
-		}
-	}
-
-	// Validated as durations at plan time.
-	timeout := ory.DefaultRequestTimeout
-	if s := cfg.RequestTimeout.ValueString(); s != "" {
-		timeout, _ = time.ParseDuration(s)
-	}
-	rateLimitWait := ory.DefaultRateLimitWait
-	if s := cfg.RateLimitWait.ValueString(); s != "" {
-		rateLimitWait, _ = time.ParseDuration(s)
-	}
-	retries := ory.DefaultMaxRetries
-	if !cfg.MaxRetries.IsNull() {
-		retries = int(cfg.MaxRetries.ValueInt64())
-	}
-
-	c, err := ory.New(ory.Config{
-		URL:            base,
-		APIKey:         apiKey,
-		APIKeySource:   apiKeySource,
-		RootCAs:        roots,
-		RequestTimeout: timeout,
-		MaxRetries:     retries,
-		RateLimitWait:  rateLimitWait,
-		UserAgent:      fmt.Sprintf("terraform-provider-ory/%s (+https://registry.terraform.io/providers/identity-as-code/ory)", p.version),
-	})
+	clientCfg.UserAgent = fmt.Sprintf("terraform-provider-ory/%s (+https://registry.terraform.io/providers/identity-as-code/ory)", p.version)
+	c, err := ory.New(clientCfg)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to Configure the Ory Provider", "Building the API client failed: "+err.Error()+". This is a bug in the provider; please report it.")
 		return
@@ -241,42 +175,4 @@ func (p *oryProvider) EphemeralResources(_ context.Context) []func() ephemeral.E
 	return []func() ephemeral.EphemeralResource{
 		NewIdentityRecoveryCodeEphemeralResource,
 	}
-}
-
-// durationsFromEnv fills in request_timeout and rate_limit_wait from their
-// environment variables when the block does not set them; the schema's
-// validator never sees these, so they are checked here.
-func durationsFromEnv(cfg *oryProviderModel, diags *diag.Diagnostics) {
-	for _, d := range []struct {
-		attr, envVar string
-		value        *types.String
-	}{
-		{"request_timeout", requestTimeoutEnvVar, &cfg.RequestTimeout},
-		{"rate_limit_wait", rateLimitWaitEnvVar, &cfg.RateLimitWait},
-	} {
-		s := strings.TrimSpace(os.Getenv(d.envVar))
-		if s == "" || !d.value.IsNull() {
-			continue
-		}
-		if v, err := time.ParseDuration(s); err != nil || v <= 0 {
-			diags.AddError("Invalid Duration",
-				fmt.Sprintf("The environment variable `%s` is %q: it must be a Go duration greater than zero, such as `30s` or `5m`. Fix or unset it, or set `%s` in the provider block.", d.envVar, s, d.attr))
-			continue
-		}
-		*d.value = types.StringValue(s)
-	}
-}
-
-// firstSet returns v, or else the first environment variable that is set
-// and its name ("" for v).
-func firstSet(v string, envVars []string) (value, from string) {
-	if v != "" {
-		return v, ""
-	}
-	for _, name := range envVars {
-		if s := os.Getenv(name); s != "" {
-			return s, name
-		}
-	}
-	return "", ""
 }
