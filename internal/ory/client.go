@@ -158,7 +158,12 @@ func New(cfg Config) (*Client, error) {
 		paths:     &inflightPaths{},
 	}}
 	out := &Client{base: base, host: host.Host, keySource: cfg.APIKeySource, http: hc, policy: policy}
-	out.reads = readBatcher{c: out, gatherer: gatherer[string, readResult]{window: batchWindow, max: idsPerRequest}}
+	out.reads = readBatcher{c: out, limited: pace.limited,
+		gatherer: gatherer[string, readResult]{window: batchWindow, max: idsPerRequest,
+			ready: func(ctx context.Context) {
+				// A refusal here is the request's to report, when it is sent.
+				_ = pace.waitForRoom(ctx, BucketAdminMedium, policy.now().Add(policy.rateLimitWait))
+			}}}
 	out.creates = createBatcher{c: out, gatherer: gatherer[*createItem, struct{}]{window: batchWindow, max: maxCreatesPerBatch, serial: true,
 		ready: func(ctx context.Context) {
 			// A refusal here is the request's to report, when it is sent.
@@ -167,7 +172,7 @@ func New(cfg Config) (*Client, error) {
 		refill: func() time.Duration {
 			// Where every write counts against a rate limit, a full batch
 			// is worth more than the few milliseconds it waits for.
-			if pace.paced(BucketAdminLow) {
+			if pace.limited() {
 				return createRefill
 			}
 			return 0

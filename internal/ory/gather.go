@@ -18,8 +18,8 @@ type gatherer[T comparable, R any] struct {
 	// keeps gathering while the one before it is in flight, instead of
 	// queueing behind it as a request of its own.
 	serial bool
-	// ready, when set, is waited for before a serial batch stops
-	// gathering: the batch takes in calls until its request could go out.
+	// ready, when set, is waited for before a batch stops gathering: the
+	// batch takes in calls until its request could go out.
 	ready func(ctx context.Context)
 	// refill, when set and above 0, is how long a serial batch may keep
 	// gathering after the batch before it was answered, until it holds as
@@ -83,10 +83,10 @@ func (g *gatherer[T, R]) flush(batch *gathering[T, R], fn func(ctx context.Conte
 	if g.serial {
 		g.sending.Lock()
 		defer g.sending.Unlock()
-		if g.ready != nil {
-			g.ready(batch.ctx)
-		}
 		g.awaitRefill(batch)
+	}
+	if g.ready != nil {
+		g.ready(batch.ctx)
 	}
 	g.mu.Lock()
 	if batch.taken {

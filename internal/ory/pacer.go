@@ -188,12 +188,17 @@ func waitForChange(ctx context.Context, changed <-chan struct{}, resetIn time.Du
 	return nil
 }
 
-// paced reports whether the server announces rate limits for bucket.
-func (p *pacer) paced(bucket Bucket) bool {
+// limited reports whether the server has announced rate limits (Ory
+// Network) in an answer of any bucket.
+func (p *pacer) limited() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	b := p.buckets[bucket]
-	return b != nil && b.mode == paceOn
+	for _, b := range p.buckets {
+		if b.mode == paceOn {
+			return true
+		}
+	}
+	return false
 }
 
 // grant takes a slot of b when take says so; p.mu is held and released.

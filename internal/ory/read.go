@@ -51,6 +51,10 @@ type readBatcher struct {
 	c *Client
 	gatherer[string, readResult]
 	ahead readAhead
+	// limited reports whether the server announces rate limits: then even
+	// one read goes out as a list call, in the bucket whose room the batch
+	// waited for (gathering meanwhile), not as a GET of the one identity.
+	limited func() bool
 }
 
 // readResult is what one batch of reads found.
@@ -88,7 +92,7 @@ func (b *readBatcher) get(ctx context.Context, id string) (*Identity, error) {
 
 // send reads the identities ids: one GET for one id, one list call for more.
 func (b *readBatcher) send(ctx context.Context, ids []string) readResult {
-	if len(ids) == 1 {
+	if len(ids) == 1 && (b.limited == nil || !b.limited()) {
 		i, err := b.c.getOne(ctx, ids[0])
 		switch {
 		case err == nil:

@@ -3,6 +3,8 @@ package ory
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -115,5 +117,36 @@ func TestReadAheadGivesUpOnBigProject(t *testing.T) {
 	}
 	if !c.reads.ahead.tooBig {
 		t.Error("the listing did not give up")
+	}
+}
+
+// Where the server announces rate limits, a lone read goes out as a list
+// call, in the bucket its batch waited for room in, not as a GET of the one
+// identity (a bucket of its own, 80 a minute on Ory Network's Production).
+func TestLoneReadIsAListCallWhereRateLimited(t *testing.T) {
+	t.Parallel()
+	fk := newFakeKratos(t)
+	ids := seedMany(fk, 2)
+	limits := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("X-Ratelimit-Limit", "5, 5;w=1, 90;w=60")
+			w.Header().Set("X-Ratelimit-Remaining", "80")
+			w.Header().Set("X-Ratelimit-Reset", "30")
+			next.ServeHTTP(w, r)
+		})
+	}
+	srv := httptest.NewServer(limits(http.HandlerFunc(fk.serve)))
+	t.Cleanup(srv.Close)
+	c, _ := newTestClient(t, srv.URL, "")
+
+	for _, id := range ids {
+		got, err := c.GetIdentity(context.Background(), id)
+		if err != nil || got.ID != id {
+			t.Fatalf("GetIdentity(%s) = %v, %v", id, got, err)
+		}
+	}
+	// The first read learns the limits; the second is a list call.
+	if gets, lists := fk.count(routeGet), fk.count(routeList); gets != 1 || lists != 1 {
+		t.Errorf("single GETs = %d, list calls = %d; want 1 and 1", gets, lists)
 	}
 }
