@@ -105,7 +105,8 @@ type IdentityInput struct {
 	State          string
 	MetadataPublic any
 	MetadataAdmin  any
-	// ExternalID is sent back as it was read, so that PUT does not drop it.
+	// ExternalID is set, or sent back as it was read so that PUT does not
+	// drop it; nil on create sends none (Kratos v1.3.1 refuses the field).
 	ExternalID *string
 	// VerifiedAddresses are marked verified at creation (Create only).
 	VerifiedAddresses []string
@@ -123,6 +124,7 @@ func (c *Client) CreateIdentity(ctx context.Context, in IdentityInput) (*Identit
 		Traits:         in.Traits,
 		MetadataPublic: in.MetadataPublic,
 		MetadataAdmin:  in.MetadataAdmin,
+		ExternalId:     in.ExternalID,
 	}
 	if in.State != "" {
 		body.State = &in.State
@@ -241,7 +243,16 @@ func (i *Identity) Matches(in IdentityInput) bool {
 		state = StateActive
 	}
 	return i.SchemaID == in.SchemaID && i.State == state && SameJSON(i.Traits, in.Traits) &&
-		SameJSON(i.MetadataPublic, in.MetadataPublic) && SameJSON(i.MetadataAdmin, in.MetadataAdmin)
+		SameJSON(i.MetadataPublic, in.MetadataPublic) && SameJSON(i.MetadataAdmin, in.MetadataAdmin) &&
+		ptrValue(i.ExternalID) == ptrValue(in.ExternalID)
+}
+
+// ptrValue is *p, or "" for nil.
+func ptrValue(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
 }
 
 // DeleteIdentity deletes an identity. A missing identity is ErrNotFound,
@@ -338,6 +349,20 @@ func (c *Client) FindByIdentifier(ctx context.Context, identifier string) ([]Ide
 		return nil, errors.New("the login identifier is empty")
 	}
 	return c.ListIdentities(ctx, ListOptions{Identifier: identifier})
+}
+
+// FindByExternalID returns the identity whose external_id is externalID;
+// none is ErrNotFound. Kratos before v25.4.0 has no external ids: an
+// *UnsupportedError.
+func (c *Client) FindByExternalID(ctx context.Context, externalID string) (*Identity, error) {
+	if err := c.ServerVersion(ctx).Require(FeatureExternalID); err != nil {
+		return nil, err
+	}
+	var w wireIdentity
+	if _, err := c.do(ctx, http.MethodGet, "/admin/identities/by/external/"+url.PathEscape(externalID), nil, nil, &w); err != nil {
+		return nil, err
+	}
+	return w.identity(), nil
 }
 
 // NotVerifiableError says that addresses are not among the identity's

@@ -332,6 +332,7 @@ func expectPasswordHash(id *string, want bool) resource.TestCheckFunc {
 // password, so it is replaced with a secret nobody holds. Either way the
 // password stops working and the identity stays.
 func TestAccIdentityPassword_destroyBesideOIDC(t *testing.T) {
+	skipUnlessAcc(t)
 	email, password, subject := acctest.RandomEmail(), acctest.RandomPassword(), "sub-"+acctest.RandomUsername()
 	link := fmt.Sprintf(`
 resource "ory_identity_oidc_credential" "test" {

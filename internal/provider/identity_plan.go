@@ -32,7 +32,14 @@ func (r *identityResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		prior = &identityResourceModel{}
 		resp.Diagnostics.Append(req.State.Get(ctx, prior)...)
 	}
-	if resp.Diagnostics.HasError() || r.client == nil || plan.Traits.IsUnknown() || plan.SchemaID.IsUnknown() {
+	if resp.Diagnostics.HasError() || r.client == nil {
+		return
+	}
+	if !planExternalID(ctx, r.client, &plan, cfg, prior, &resp.Diagnostics) {
+		return
+	}
+	if plan.Traits.IsUnknown() || plan.SchemaID.IsUnknown() {
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
 	derived, ok := r.checkTraits(ctx, plan, &resp.Diagnostics)
@@ -46,6 +53,23 @@ func (r *identityResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		plan.Identifiers = types.SetUnknown(types.StringType)
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// planExternalID fails when external_id is set for a server that lacks it,
+// and plans none for a new identity without one: Ory gives it none.
+func planExternalID(ctx context.Context, c *ory.Client, plan *identityResourceModel, cfg identityResourceModel, prior *identityResourceModel, diags *diag.Diagnostics) bool {
+	if cfg.ExternalID.IsNull() {
+		if prior == nil {
+			plan.ExternalID = types.StringNull()
+		}
+		return true
+	}
+	if err := c.ServerVersion(ctx).Require(ory.FeatureExternalID); err != nil {
+		diags.AddAttributeError(path.Root("external_id"), "Unsupported by This Ory Server",
+			ory.Reason(err)+". Remove external_id from the configuration, or upgrade Kratos.")
+		return false
+	}
+	return true
 }
 
 // checkTraits validates the planned traits against their schema and derives
