@@ -57,6 +57,9 @@ type Identity struct {
 	RecoveryAddresses   []Address
 	// ExternalID is Ory Network's link to another system; kept on updates.
 	ExternalID *string
+	// OrganizationID is the Ory organization (B2B) the identity belongs
+	// to, or nil. Kratos sets it at creation only: PUT ignores it.
+	OrganizationID *string
 	// CreatedAt is when Ory created the identity, by Ory's clock.
 	CreatedAt time.Time
 	// PasswordFingerprint is a SHA-256 fingerprint of the stored password
@@ -108,6 +111,8 @@ type IdentityInput struct {
 	// ExternalID is set, or sent back as it was read so that PUT does not
 	// drop it; nil on create sends none (Kratos v1.3.1 refuses the field).
 	ExternalID *string
+	// OrganizationID is sent at creation only, when set.
+	OrganizationID *string
 	// VerifiedAddresses are marked verified at creation (Create only).
 	VerifiedAddresses []string
 }
@@ -125,6 +130,9 @@ func (c *Client) CreateIdentity(ctx context.Context, in IdentityInput) (*Identit
 		MetadataPublic: in.MetadataPublic,
 		MetadataAdmin:  in.MetadataAdmin,
 		ExternalId:     in.ExternalID,
+	}
+	if in.OrganizationID != nil {
+		body.OrganizationId = *client.NewNullableString(in.OrganizationID)
 	}
 	if in.State != "" {
 		body.State = &in.State

@@ -68,6 +68,10 @@ func (d *identityDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 				Computed:   true,
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
+			"organization_id": schema.StringAttribute{
+				MarkdownDescription: "The UUID of the Ory organization (B2B) the identity belongs to, or null.",
+				Computed:            true,
+			},
 			"schema_id": schema.StringAttribute{
 				MarkdownDescription: "The identity schema the traits are validated against.",
 				Computed:            true,

@@ -158,3 +158,79 @@ data "ory_identity" "by_external_id" {
 		},
 	})
 }
+
+// organizationIDConfig is an email identity in organization org.
+func organizationIDConfig(email, org string) string {
+	return fmt.Sprintf(`
+resource "ory_identity" "test" {
+  schema_id       = "email"
+  traits          = jsonencode({ email = %q })
+  organization_id = %q
+}
+`, email, org)
+}
+
+// organization_id on Kratos v25.4.0 and later: set at creation, and a
+// change replaces the identity (Kratos's PUT ignores it); unset, it is
+// kept. On v1.3.1: an error at plan that names the release it needs.
+func TestAccIdentity_organizationID(t *testing.T) {
+	skipUnlessAcc(t)
+	email := acctest.RandomEmail()
+	orgA, orgB := "00000000-0000-4000-8000-00000000000a", "00000000-0000-4000-8000-00000000000b"
+	if !kratosHas(t, ory.FeatureOrganizationID) {
+		resource.ParallelTest(t, resource.TestCase{
+			PreCheck:                 func() { acctest.PreCheck(t) },
+			ProtoV6ProviderFactories: protoV6ProviderFactories,
+			Steps: []resource.TestStep{{
+				Config:      organizationIDConfig(email, orgA),
+				PlanOnly:    true,
+				ExpectError: wrapped(`Unsupported by This Ory Server.*organization_id needs Ory Kratos v25.4.0 or later; this server runs`),
+			}},
+		})
+		return
+	}
+	var id, replaced string
+	inOrg := func(org string, id *string) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			got, _, err := acctest.Client().IdentityAPI.GetIdentity(context.Background(), *id).Execute()
+			if err != nil {
+				return err
+			}
+			if g := got.GetOrganizationId(); g != org {
+				return fmt.Errorf("identity %s is in organization %q, want %q", *id, g, org)
+			}
+			return nil
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkIdentitiesDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config: organizationIDConfig(email, orgA),
+				Check: resource.ComposeTestCheckFunc(
+					captureID(identityAddr, &id),
+					resource.TestCheckResourceAttr(identityAddr, "organization_id", orgA),
+					inOrg(orgA, &id),
+				),
+			},
+			{
+				Config: organizationIDConfig(email, orgB),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(identityAddr, plancheck.ResourceActionDestroyBeforeCreate)},
+				},
+				Check: resource.ComposeTestCheckFunc(
+					captureID(identityAddr, &replaced),
+					inOrg(orgB, &replaced),
+				),
+			},
+			{
+				Config: externalIDConfig("test", email, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+		},
+	})
+}

@@ -35,7 +35,7 @@ func (r *identityResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if resp.Diagnostics.HasError() || r.client == nil {
 		return
 	}
-	if !planExternalID(ctx, r.client, &plan, cfg, prior, &resp.Diagnostics) {
+	if !planNewerLine(ctx, r.client, &plan, cfg, prior, &resp.Diagnostics) {
 		return
 	}
 	if plan.Traits.IsUnknown() || plan.SchemaID.IsUnknown() {
@@ -55,21 +55,33 @@ func (r *identityResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
-// planExternalID fails when external_id is set for a server that lacks it,
-// and plans none for a new identity without one: Ory gives it none.
-func planExternalID(ctx context.Context, c *ory.Client, plan *identityResourceModel, cfg identityResourceModel, prior *identityResourceModel, diags *diag.Diagnostics) bool {
-	if cfg.ExternalID.IsNull() {
-		if prior == nil {
-			plan.ExternalID = types.StringNull()
+// planNewerLine fails when an attribute of Kratos v25.4.0 and later is set
+// for a server that lacks it, and plans none for a new identity without it:
+// Ory gives it none.
+func planNewerLine(ctx context.Context, c *ory.Client, plan *identityResourceModel, cfg identityResourceModel, prior *identityResourceModel, diags *diag.Diagnostics) bool {
+	ok := true
+	for _, a := range []struct {
+		name    string
+		feature ory.Feature
+		cfg     types.String
+		plan    *types.String
+	}{
+		{"external_id", ory.FeatureExternalID, cfg.ExternalID, &plan.ExternalID},
+		{"organization_id", ory.FeatureOrganizationID, cfg.OrganizationID, &plan.OrganizationID},
+	} {
+		if a.cfg.IsNull() {
+			if prior == nil {
+				*a.plan = types.StringNull()
+			}
+			continue
 		}
-		return true
+		if err := c.ServerVersion(ctx).Require(a.feature); err != nil {
+			diags.AddAttributeError(path.Root(a.name), "Unsupported by This Ory Server",
+				ory.Reason(err)+". Remove "+a.name+" from the configuration, or upgrade Kratos.")
+			ok = false
+		}
 	}
-	if err := c.ServerVersion(ctx).Require(ory.FeatureExternalID); err != nil {
-		diags.AddAttributeError(path.Root("external_id"), "Unsupported by This Ory Server",
-			ory.Reason(err)+". Remove external_id from the configuration, or upgrade Kratos.")
-		return false
-	}
-	return true
+	return ok
 }
 
 // checkTraits validates the planned traits against their schema and derives

@@ -62,6 +62,7 @@ type identityResourceModel struct {
 	RecoveryAddresses   types.List           `tfsdk:"recovery_addresses"`
 	Identifiers         types.Set            `tfsdk:"identifiers"`
 	ExternalID          types.String         `tfsdk:"external_id"`
+	OrganizationID      types.String         `tfsdk:"organization_id"`
 }
 
 const identifiersDescription = "The login identifiers: the values that sign in with a password, a one-time code or a security key, " +
@@ -125,6 +126,15 @@ func (r *identityResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				Computed:      true,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"organization_id": schema.StringAttribute{
+				MarkdownDescription: "The UUID of the Ory organization (B2B) the identity belongs to. Ory sets it at creation only, so changing it replaces the identity. " +
+					"When not set, it reports what Ory holds and changes nothing. " +
+					"Needs Ory Network or Kratos v25.4.0 and later: against an older Kratos, setting it fails at plan.",
+				Optional:      true,
+				Computed:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown(), stringplanmodifier.RequiresReplace()},
+				Validators:    []validator.String{uuidValidator{}},
 			},
 			"verified_addresses": schema.SetAttribute{
 				MarkdownDescription: "The addresses (emails, phone numbers) that are verified. When set, it is authoritative: the listed addresses are marked verified and the identity's other verifiable addresses unverified. " +
@@ -478,6 +488,9 @@ func (m identityResourceModel) toInput() (ory.IdentityInput, diag.Diagnostics) {
 	if !m.ExternalID.IsNull() && !m.ExternalID.IsUnknown() {
 		in.ExternalID = m.ExternalID.ValueStringPointer()
 	}
+	if !m.OrganizationID.IsNull() && !m.OrganizationID.IsUnknown() {
+		in.OrganizationID = m.OrganizationID.ValueStringPointer()
+	}
 	for _, f := range []struct {
 		name  string
 		value jsontypes.Normalized
@@ -511,10 +524,8 @@ func identityFromAPI(_ context.Context, i *ory.Identity, prior *identityResource
 	m.Traits = jsontypes.NewNormalizedValue(encodeJSON(i.Traits))
 	m.MetadataPublic = jsonOrNull(i.MetadataPublic)
 	m.MetadataAdmin = jsonOrNull(i.MetadataAdmin)
-	m.ExternalID = types.StringPointerValue(i.ExternalID)
-	if i.ExternalID != nil && *i.ExternalID == "" {
-		m.ExternalID = types.StringNull()
-	}
+	m.ExternalID = nonEmptyString(i.ExternalID)
+	m.OrganizationID = nonEmptyString(i.OrganizationID)
 
 	m.VerifiedAddresses = respell(i.VerifiedValues(), prior)
 	va := make([]verifiableAddressModel, 0, len(i.VerifiableAddresses))
@@ -533,4 +544,12 @@ func identityFromAPI(_ context.Context, i *ory.Identity, prior *identityResource
 	m.RecoveryAddresses = recoveryAddressList(ra, &diags)
 	m.Identifiers = stringSet(i.Identifiers)
 	return m, diags
+}
+
+// nonEmptyString is *p, or null for nil or "".
+func nonEmptyString(p *string) types.String {
+	if p == nil || *p == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(*p)
 }
