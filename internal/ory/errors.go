@@ -154,7 +154,7 @@ var ErrLastFirstFactor = errors.New("the identity's last first-factor credential
 // asLastFirstFactor types that refusal, which Kratos answers as a plain 400.
 func asLastFirstFactor(err error) error {
 	var apiErr *APIError
-	if errors.As(err, &apiErr) && apiErr.Kind == ErrBadRequest && strings.Contains(strings.ToLower(apiErr.Reason), "last first factor") {
+	if errors.As(err, &apiErr) && errors.Is(apiErr.Kind, ErrBadRequest) && strings.Contains(strings.ToLower(apiErr.Reason), "last first factor") {
 		return fmt.Errorf("%w: %w", ErrLastFirstFactor, err)
 	}
 	return err

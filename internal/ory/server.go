@@ -184,7 +184,7 @@ func (c *Client) probeLine(ctx context.Context) (releaseLine, error) {
 		return line25, nil
 	case !errors.As(err, &apiErr):
 		return lineUnknown, err
-	case apiErr.Kind != ErrNotFound:
+	case !errors.Is(apiErr.Kind, ErrNotFound):
 		return lineUnknown, nil
 	case apiErr.Reason == routerNotFound:
 		return lineBefore25, nil
