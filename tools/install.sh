@@ -2,12 +2,19 @@
 # Builds the test tool chain (Ory Kratos, Terraform 1.14 and 1.5, OpenTofu,
 # GoReleaser) from the Go module proxy into a per-user cache keyed by version,
 # then links it into bin/ (bin/terraform is Terraform 1.14, bin/terraform1.5
-# is Terraform 1.5.7).
+# is Terraform 1.5.7). Kratos v26.2.0 (bin/kratos26) builds from its release
+# source, which the module proxy does not serve: see build_kratos26.
 # A tool already in the cache is not built again. PostgreSQL is not built:
 # Debian's package is installed (with sudo unless root) when missing.
 set -euo pipefail
 
 KRATOS_VERSION=v1.3.1
+KRATOS26_VERSION=v26.2.0
+# The tag's source archive (git archive, no prefix), and the SHA-256 tree id
+# of its files, which also checks GitHub's archive (other prefix, other gzip).
+KRATOS26_ARCHIVE_SHA256=28eaa4b0c5b4dddc844898eecef12872fe1c2385dbfcfc00529d8fcbfb5c98cf
+KRATOS26_TREE_SHA256=c65b0d7785fd4c39227fa67a07fdd1767530cd1c59d5f429c22568505984ecd0
+KRATOS26_URL=https://github.com/ory/kratos/archive/refs/tags/$KRATOS26_VERSION.tar.gz
 TERRAFORM_VERSION=v1.14.9
 TERRAFORM15_VERSION=v1.5.7
 OPENTOFU_VERSION=v1.12.6
@@ -17,6 +24,8 @@ ACTIONLINT_VERSION=v1.7.12
 RECIPE=2
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+# CI keeps a shared folder beside every checkout.
+KRATOS26_SOURCE=${KRATOS26_SOURCE:-$root/../shared/kratos/kratos-$KRATOS26_VERSION.tar.gz}
 cache=${ORY_PROVIDER_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-ory/tools}
 bin="$root/bin"
 mkdir -p "$cache" "$bin"
@@ -41,6 +50,49 @@ build() {
 build_kratos() {
 	# The version is pinned in tools/kratos/go.mod; the cache key repeats it.
 	(cd "$root/tools/kratos" && CGO_ENABLED=1 go build -tags sqlite -trimpath -o "$2" .)
+}
+
+# The v26 line keeps the module path github.com/ory/kratos without a /v26
+# suffix, so the module proxy stops at v1.3.1: build from the tag's source,
+# KRATOS26_SOURCE, else GitHub's archive of the tag. The version ldflag makes
+# GET /admin/version name the release (a source build says "master").
+build_kratos26() {
+	local src
+	src=$(dirname "$2")/src
+	kratos26_unpack "$src"
+	(cd "$src" && CGO_ENABLED=1 go build -tags sqlite,json1 -trimpath \
+		-ldflags "-X github.com/ory/kratos/driver/config.Version=$1" -o "$2" .)
+	rm -rf "$src"
+}
+
+kratos26_reachable() {
+	[ -f "$KRATOS26_SOURCE" ] || curl -fsSIL --max-time 20 -o /dev/null "$KRATOS26_URL" 2>/dev/null
+}
+
+# kratos26_unpack DIR: the source of Kratos v26 in DIR, checked.
+kratos26_unpack() {
+	local dir=$1 archive=$1.tar.gz from=$KRATOS26_SOURCE
+	mkdir -p "$dir"
+	if [ -f "$from" ]; then
+		cp "$from" "$archive"
+	else
+		from=$KRATOS26_URL
+		curl -fsSL --retry 2 -o "$archive" "$from"
+	fi
+	if [ "$(sha256sum <"$archive" | cut -d' ' -f1)" = "$KRATOS26_ARCHIVE_SHA256" ]; then
+		tar -xzf "$archive" -C "$dir"
+	else
+		# GitHub's archive puts the tree under kratos-26.2.0/.
+		tar -xzf "$archive" -C "$dir" --strip-components=1
+		local tree
+		tree=$(cd "$dir" && git -c core.autocrlf=false init -q --object-format=sha256 &&
+			git -c core.autocrlf=false add -A -f && git write-tree && rm -rf .git)
+		if [ "$tree" != "$KRATOS26_TREE_SHA256" ]; then
+			echo "tools: the Kratos $KRATOS26_VERSION source is not the tag's: $from has tree $tree, want $KRATOS26_TREE_SHA256" >&2
+			exit 1
+		fi
+	fi
+	rm -f "$archive"
 }
 
 # Terraform 1.5.7 builds with go install.
@@ -137,11 +189,20 @@ install_postgres() {
 	rm -f "$log"
 }
 
-tools=${*:-postgres kratos terraform terraform1.5 tofu golangci-lint actionlint goreleaser}
+tools=${*:-postgres kratos kratos26 terraform terraform1.5 tofu golangci-lint actionlint goreleaser}
 for t in $tools; do
 	case $t in
 	postgres) install_postgres ;;
 	kratos) build kratos "$KRATOS_VERSION" ;;
+	kratos26)
+		if [ -x "$cache/kratos26-$KRATOS26_VERSION-r$RECIPE" ] || kratos26_reachable; then
+			build kratos26 "$KRATOS26_VERSION"
+		else
+			# make testacc-kratos26 says so again when it skips.
+			echo "tools: skipping Kratos $KRATOS26_VERSION: no source at $KRATOS26_SOURCE (set KRATOS26_SOURCE) and $KRATOS26_URL is out of reach"
+			rm -f "$bin/kratos26"
+		fi
+		;;
 	terraform) build terraform "$TERRAFORM_VERSION" ;;
 	terraform1.5) build terraform1.5 "$TERRAFORM15_VERSION" build_terraform15 ;;
 	tofu) build tofu "$OPENTOFU_VERSION" ;;

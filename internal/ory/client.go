@@ -66,6 +66,7 @@ type Client struct {
 	reads     readBatcher
 	creates   createBatcher
 	schemas   schemaCache
+	version   serverVersionCache
 }
 
 // ParseURL checks that raw is an absolute http(s) URL without query or

@@ -40,21 +40,29 @@ func (t *countingTransport) count(route string) int {
 	return t.counts[route]
 }
 
-// Twenty creates at once against Kratos are one batch, or two when one is a
-// duplicate; each caller gets its own identity, exactly as a read returns
-// it (verified addresses, state, metadata, identifiers of every method),
-// and the duplicate identifier fails alone with ErrConflict.
-func TestAccBatchedCreateMatchesRead(t *testing.T) {
+// countingKratosClient is a Client of the test Kratos that counts its
+// requests; the test runs in parallel, and only with TF_ACC.
+func countingKratosClient(t *testing.T) (*Client, *countingTransport) {
+	t.Helper()
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("runs against Kratos: set TF_ACC=1")
 	}
 	t.Parallel()
-	ctx := context.Background()
 	counter := &countingTransport{counts: map[string]int{}}
 	c, err := New(Config{URL: acctest.AdminURL(), Transport: counter})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return c, counter
+}
+
+// Twenty creates at once against Kratos are one batch, or two when one is a
+// duplicate; each caller gets its own identity, exactly as a read returns
+// it (verified addresses, state, metadata, identifiers of every method),
+// and the duplicate identifier fails alone with ErrConflict.
+func TestAccBatchedCreateMatchesRead(t *testing.T) {
+	c, counter := countingKratosClient(t)
+	ctx := context.Background()
 	c.creates.window = 300 * time.Millisecond
 	u := acctest.RandomUsername()
 	taken := fmt.Sprintf("taken-%s@example.com", u)

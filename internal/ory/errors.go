@@ -147,6 +147,19 @@ func apiError(status int, body []byte) *APIError {
 	return &APIError{Kind: kindOf(status), Status: status, Reason: reasonFromBody(body)}
 }
 
+// ErrLastFirstFactor is Kratos's refusal (v25.4.0 and later) to remove the
+// credential an identity logs in with when it is the identity's only one.
+var ErrLastFirstFactor = errors.New("the identity's last first-factor credential can not be removed")
+
+// asLastFirstFactor types that refusal, which Kratos answers as a plain 400.
+func asLastFirstFactor(err error) error {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && errors.Is(apiErr.Kind, ErrBadRequest) && strings.Contains(strings.ToLower(apiErr.Reason), "last first factor") {
+		return fmt.Errorf("%w: %w", ErrLastFirstFactor, err)
+	}
+	return err
+}
+
 // ErrOutcomeUnknown says that a write got no answer telling whether it took
 // effect (a lost connection, a gateway's 502 or 504, a timeout) and that
 // finding out failed too.

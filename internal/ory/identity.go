@@ -57,6 +57,9 @@ type Identity struct {
 	RecoveryAddresses   []Address
 	// ExternalID is Ory Network's link to another system; kept on updates.
 	ExternalID *string
+	// OrganizationID is the Ory organization (B2B) the identity belongs
+	// to, or nil. Kratos sets it at creation only: PUT ignores it.
+	OrganizationID *string
 	// CreatedAt is when Ory created the identity, by Ory's clock.
 	CreatedAt time.Time
 	// PasswordFingerprint is a SHA-256 fingerprint of the stored password
@@ -105,8 +108,11 @@ type IdentityInput struct {
 	State          string
 	MetadataPublic any
 	MetadataAdmin  any
-	// ExternalID is sent back as it was read, so that PUT does not drop it.
+	// ExternalID is set, or sent back as it was read so that PUT does not
+	// drop it; nil on create sends none (Kratos v1.3.1 refuses the field).
 	ExternalID *string
+	// OrganizationID is sent at creation only, when set.
+	OrganizationID *string
 	// VerifiedAddresses are marked verified at creation (Create only).
 	VerifiedAddresses []string
 }
@@ -123,6 +129,10 @@ func (c *Client) CreateIdentity(ctx context.Context, in IdentityInput) (*Identit
 		Traits:         in.Traits,
 		MetadataPublic: in.MetadataPublic,
 		MetadataAdmin:  in.MetadataAdmin,
+		ExternalId:     in.ExternalID,
+	}
+	if in.OrganizationID != nil {
+		body.OrganizationId = *client.NewNullableString(in.OrganizationID)
 	}
 	if in.State != "" {
 		body.State = &in.State
@@ -241,7 +251,16 @@ func (i *Identity) Matches(in IdentityInput) bool {
 		state = StateActive
 	}
 	return i.SchemaID == in.SchemaID && i.State == state && SameJSON(i.Traits, in.Traits) &&
-		SameJSON(i.MetadataPublic, in.MetadataPublic) && SameJSON(i.MetadataAdmin, in.MetadataAdmin)
+		SameJSON(i.MetadataPublic, in.MetadataPublic) && SameJSON(i.MetadataAdmin, in.MetadataAdmin) &&
+		ptrValue(i.ExternalID) == ptrValue(in.ExternalID)
+}
+
+// ptrValue is *p, or "" for nil.
+func ptrValue(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
 }
 
 // DeleteIdentity deletes an identity. A missing identity is ErrNotFound,
@@ -338,6 +357,20 @@ func (c *Client) FindByIdentifier(ctx context.Context, identifier string) ([]Ide
 		return nil, errors.New("the login identifier is empty")
 	}
 	return c.ListIdentities(ctx, ListOptions{Identifier: identifier})
+}
+
+// FindByExternalID returns the identity whose external_id is externalID;
+// none is ErrNotFound. Kratos before v25.4.0 has no external ids: an
+// *UnsupportedError.
+func (c *Client) FindByExternalID(ctx context.Context, externalID string) (*Identity, error) {
+	if err := c.ServerVersion(ctx).Require(FeatureExternalID); err != nil {
+		return nil, err
+	}
+	var w wireIdentity
+	if _, err := c.do(ctx, http.MethodGet, "/admin/identities/by/external/"+url.PathEscape(externalID), nil, nil, &w); err != nil {
+		return nil, err
+	}
+	return w.identity(), nil
 }
 
 // NotVerifiableError says that addresses are not among the identity's

@@ -96,7 +96,10 @@ func (c *Client) UpdateIdentityVerified(ctx context.Context, id string, in Ident
 	if err != nil {
 		return nil, &ReadError{ID: id, Err: err}
 	}
-	in.ExternalID = before.ExternalID
+	if in.ExternalID == nil {
+		// Not managed: kept as it is.
+		in.ExternalID = before.ExternalID
+	}
 	current := before
 	if !before.Matches(in) {
 		if current, err = c.UpdateIdentity(ctx, id, in); err != nil {

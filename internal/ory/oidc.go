@@ -133,14 +133,15 @@ func (c *Client) OIDCLinkHolder(ctx context.Context, l OIDCLink) (string, error)
 
 // UnlinkOIDC removes the link l from identity id. An identity that does not
 // exist or is not linked to l is ErrNotFound, unless this call unlinked it
-// and the answer was lost.
+// and the answer was lost. Kratos v25.4.0 and later refuse to remove the
+// identity's only way to log in: ErrLastFirstFactor.
 func (c *Client) UnlinkOIDC(ctx context.Context, id string, l OIDCLink) error {
 	path := "/admin/identities/" + url.PathEscape(id) + "/credentials/" + credentialsOIDC
 	return c.write(ctx, writeOp{
 		what: fmt.Sprintf("unlink identity %s from %s", id, l.Identifier()),
 		send: func(ctx context.Context) error {
 			_, err := c.do(ctx, http.MethodDelete, path, url.Values{"identifier": {l.Identifier()}}, nil, nil)
-			return err
+			return asLastFirstFactor(err)
 		},
 		resolve: func(ctx context.Context) (bool, error) {
 			cur, err := c.GetIdentity(ctx, id)

@@ -4,10 +4,16 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
+	"net/http"
+	"net/url"
 	"regexp"
 
 	client "github.com/ory/client-go"
 )
+
+// credentialsPassword is the credential type of passwords.
+const credentialsPassword = "password"
 
 // PasswordInput is a password in clear text or an existing hash; exactly
 // one is set.
@@ -83,10 +89,52 @@ func (c *Client) SetPassword(ctx context.Context, id string, p PasswordInput) (s
 	return after.PasswordFingerprint, nil
 }
 
-// ScramblePassword replaces the password with a random secret nobody holds,
-// so that the password stops working: Ory can not delete a password
-// credential. A missing identity is ErrNotFound.
-func (c *Client) ScramblePassword(ctx context.Context, id string) error {
+// RemovePassword makes the password of identity id stop working. It
+// deletes the credential where Kratos allows it (v25.4.0 and later, unless
+// it is the identity's only way to log in), else replaces the password with
+// a random secret nobody holds, and reports whether it deleted. A missing
+// identity is ErrNotFound.
+func (c *Client) RemovePassword(ctx context.Context, id string) (deleted bool, err error) {
+	if !c.ServerVersion(ctx).Lacks(FeatureDeletePassword) {
+		err := c.deletePassword(ctx, id)
+		// A refusal is the last first factor, or a release that lacks the
+		// feature and did not say its version.
+		if !errors.Is(err, ErrBadRequest) {
+			return err == nil, err
+		}
+	}
+	return false, c.scramblePassword(ctx, id)
+}
+
+// deletePassword deletes the password credential of identity id; one
+// already gone is no error. A lost answer is resolved by reading whether
+// the identity still has a password.
+func (c *Client) deletePassword(ctx context.Context, id string) error {
+	path := "/admin/identities/" + url.PathEscape(id) + "/credentials/" + credentialsPassword
+	gone := func(ctx context.Context) (bool, error) {
+		fp, err := c.PasswordFingerprint(ctx, id)
+		return err == nil && fp == "", err
+	}
+	return c.write(ctx, writeOp{
+		what: "delete password of identity " + id,
+		send: func(ctx context.Context) error {
+			_, err := c.do(ctx, http.MethodDelete, path, nil, nil, nil)
+			if IsNotFound(err) {
+				// The identity or its password is gone: find out which.
+				if done, rerr := gone(ctx); rerr != nil || done {
+					return rerr
+				}
+			}
+			return asLastFirstFactor(err)
+		},
+		resolve: gone,
+	})
+}
+
+// scramblePassword replaces the password with a random secret nobody holds,
+// so that the password stops working where Kratos can not delete it. A
+// missing identity is ErrNotFound.
+func (c *Client) scramblePassword(ctx context.Context, id string) error {
 	b := make([]byte, 48)
 	if _, err := rand.Read(b); err != nil {
 		return err

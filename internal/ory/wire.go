@@ -25,6 +25,7 @@ type wireIdentity struct {
 	MetadataPublic      any       `json:"metadata_public"`
 	MetadataAdmin       any       `json:"metadata_admin"`
 	ExternalID          *string   `json:"external_id"`
+	OrganizationID      *string   `json:"organization_id"`
 	CreatedAt           time.Time `json:"created_at"`
 	VerifiableAddresses []struct {
 		Value    string `json:"value"`
@@ -70,6 +71,7 @@ func (w *wireIdentity) identity() *Identity {
 		MetadataPublic: w.MetadataPublic,
 		MetadataAdmin:  w.MetadataAdmin,
 		ExternalID:     w.ExternalID,
+		OrganizationID: w.OrganizationID,
 		CreatedAt:      w.CreatedAt,
 	}
 	if out.State == "" {

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -17,6 +18,7 @@ import (
 	"golang.org/x/crypto/argon2"
 
 	"github.com/identity-as-code/terraform-provider-ory/internal/acctest"
+	"github.com/identity-as-code/terraform-provider-ory/internal/ory"
 )
 
 // Helpers shared by the acceptance tests: identities made and read through
@@ -26,6 +28,31 @@ import (
 // space: each space matches any run of white space, and . matches newlines.
 func wrapped(pattern string) *regexp.Regexp {
 	return regexp.MustCompile(`(?s)` + strings.ReplaceAll(pattern, " ", `\s+`))
+}
+
+// testServerVersion is the release of the test Kratos (KRATOS_BIN picks
+// the line), learned once as the provider learns it.
+var testServerVersion = sync.OnceValues(func() (ory.ServerVersion, error) {
+	c, err := ory.New(ory.Config{URL: acctest.AdminURL()})
+	if err != nil {
+		return ory.ServerVersion{}, err
+	}
+	return c.ServerVersion(context.Background()), nil
+})
+
+// kratosHas reports whether the test Kratos has f: the tests of behaviour
+// that differs between Kratos's lines check each line's.
+func kratosHas(t *testing.T, f ory.Feature) bool {
+	t.Helper()
+	v, err := testServerVersion()
+	if err != nil {
+		t.Fatal(err)
+	}
+	supported, known := v.Supports(f)
+	if !known {
+		t.Fatalf("the test Kratos runs %s: which line it is must be known", v)
+	}
+	return supported
 }
 
 func captureID(addr string, id *string) resource.TestCheckFunc {

@@ -45,11 +45,11 @@ func (d *identityDataSource) Metadata(_ context.Context, req datasource.Metadata
 
 func (d *identityDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Looks up one Ory identity by its UUID or by a login identifier (an email, phone number or username), " +
+		MarkdownDescription: "Looks up one Ory identity by its UUID, by a login identifier (an email, phone number or username) or by its `external_id`, " +
 			"and returns everything the `ory_identity` resource manages. Finding no identity, or more than one, is an error.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
-				MarkdownDescription: "The identity's UUID. Set exactly one of `id` and `identifier`; when looked up by `identifier`, the UUID found.",
+				MarkdownDescription: "The identity's UUID. Set exactly one of `id`, `identifier` and `external_id`; when looked up by another, the UUID found.",
 				Optional:            true,
 				Computed:            true,
 				Validators:          []validator.String{uuidValidator{}},
@@ -57,9 +57,20 @@ func (d *identityDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			"identifier": schema.StringAttribute{
 				MarkdownDescription: "A login identifier: a trait value that the identity schema marks as a credential identifier, such as the email, phone number or username the identity signs in with. " +
 					"Emails and usernames match without regard to case; phone numbers must be written exactly as stored, such as `+14155552671`. " +
-					"An address that is only verifiable (not used to sign in) is not a login identifier. Set exactly one of `id` and `identifier`.",
+					"An address that is only verifiable (not used to sign in) is not a login identifier. Set exactly one of `id`, `identifier` and `external_id`.",
 				Optional:   true,
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"external_id": schema.StringAttribute{
+				MarkdownDescription: "The identity's own id in another system, unique in the project; set it to look the identity up by it (exactly one of `id`, `identifier` and `external_id`). " +
+					"Needs Ory Network or Kratos v25.4.0 and later: against an older Kratos, looking up by it is an error that says so; otherwise it is null.",
+				Optional:   true,
+				Computed:   true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"organization_id": schema.StringAttribute{
+				MarkdownDescription: "The UUID of the Ory organization (B2B) the identity belongs to, or null.",
+				Computed:            true,
 			},
 			"schema_id": schema.StringAttribute{
 				MarkdownDescription: "The identity schema the traits are validated against.",
@@ -110,7 +121,7 @@ func (d *identityDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 
 func (d *identityDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
 	return []datasource.ConfigValidator{
-		datasourcevalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("identifier")),
+		datasourcevalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("identifier"), path.MatchRoot("external_id")),
 	}
 }
 
@@ -135,6 +146,17 @@ func (d *identityDataSource) Read(ctx context.Context, req datasource.ReadReques
 		}
 		if err != nil {
 			resp.Diagnostics.AddError("Unable to Read Identity", fmt.Sprintf("Reading identity %s failed: %s", id, ory.Reason(err)))
+			return
+		}
+		found = got
+	} else if ext := cfg.ExternalID.ValueString(); ext != "" {
+		got, err := d.client.FindByExternalID(ctx, ext)
+		if err != nil {
+			summary, detail := "Unable to Read Identity", fmt.Sprintf("Looking up the identity with external_id %q failed: %s", ext, ory.Reason(err))
+			if ory.IsNotFound(err) {
+				summary, detail = "Identity Not Found", fmt.Sprintf("No identity has the external_id %q.", ext)
+			}
+			resp.Diagnostics.AddAttributeError(path.Root("external_id"), summary, detail)
 			return
 		}
 		found = got

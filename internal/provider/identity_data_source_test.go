@@ -188,11 +188,11 @@ func TestAccIdentityDataSource_examples(t *testing.T) {
 	})
 }
 
-// Exactly one of id and identifier, checked at plan time.
+// Exactly one of id, identifier and external_id, checked at plan time.
 func TestAccIdentityDataSource_exactlyOneOf(t *testing.T) {
 	cases := []struct{ name, attrs, err string }{
-		{"neither", ``, `Exactly one of these attributes must be configured: \[id,identifier\]`},
-		{"both", `id = "00000000-0000-4000-8000-000000000000"` + "\n" + `identifier = "admin@example.com"`, `Invalid Attribute Combination.*Exactly one of these attributes must be configured: \[id,identifier\]`},
+		{"neither", ``, `Exactly one of these attributes must be configured: \[id,identifier,external_id\]`},
+		{"both", `id = "00000000-0000-4000-8000-000000000000"` + "\n" + `identifier = "admin@example.com"`, `Invalid Attribute Combination.*Exactly one of these attributes must be configured: \[id,identifier,external_id\]`},
 		{"id not a UUID", `id = "admin@example.com"`, `Invalid Identity ID.*must be an identity UUID.*got "admin@example.com"`},
 		{"empty identifier", `identifier = ""`, `identifier string length must be at least 1`},
 	}

@@ -77,6 +77,8 @@ func (r *identityOIDCCredentialResource) Schema(_ context.Context, _ resource.Sc
 		MarkdownDescription: "Links an identity to a user of an OpenID Connect provider configured in Ory (social sign-in, SSO): " +
 			"when that user signs in through the provider, Ory logs them in to this identity instead of registering a new one. " +
 			"Creating the resource links, destroying it unlinks; nothing else of the identity changes. " +
+			"Kratos v25.4.0 and later (Ory Network) refuse to unlink an identity's only way to log in: destroying the resource then only removes it from the state, with a warning, " +
+			"and the link goes with the identity. " +
 			"A link removed outside Terraform shows in `plan` and `apply` links again. " +
 			"Ory allows one identity per subject: a subject already linked to another identity is an error that names it.",
 		Attributes: map[string]schema.Attribute{
@@ -234,7 +236,14 @@ func (r *identityOIDCCredentialResource) Delete(ctx context.Context, req resourc
 		return
 	}
 	id, link := state.IdentityID.ValueString(), state.link()
-	if err := r.client.UnlinkOIDC(ctx, id, link); err != nil && !ory.IsNotFound(err) {
+	err := r.client.UnlinkOIDC(ctx, id, link)
+	if errors.Is(err, ory.ErrLastFirstFactor) {
+		// Failing would block destroying the identity, which removes the
+		// link too: it is destroyed after the link.
+		resp.Diagnostics.Append(linkKeptWarning(id, link))
+		return
+	}
+	if err != nil && !ory.IsNotFound(err) {
 		resp.Diagnostics.AddError("Unable to Unlink OIDC Subject",
 			fmt.Sprintf("Unlinking identity %s from subject %q of OIDC provider %q failed: %s", id, link.Subject, link.Provider, ory.Reason(err)))
 	}
@@ -262,4 +271,16 @@ func linkedElsewhereError(e *ory.LinkedElsewhereError) diag.Diagnostic {
 			"To link the subject to this identity, unlink it from identity %s first (destroy the resource that manages it, or remove it in the Ory Console or with the admin API: "+
 			"DELETE /admin/identities/%s/credentials/oidc?identifier=%s).",
 			e.Link.Subject, e.Link.Provider, e.IdentityID, oidcCredentialID(e.IdentityID, e.Link), e.IdentityID, e.IdentityID, e.Link.Identifier()))
+}
+
+// linkKeptWarning explains a link Ory would not remove: it is the identity's
+// only way to log in (Kratos v25.4.0 and later, Ory Network).
+func linkKeptWarning(identityID string, l ory.OIDCLink) diag.Diagnostic {
+	return diag.NewWarningDiagnostic("OIDC Link Kept by Ory",
+		fmt.Sprintf("Ory refused to unlink identity %s from subject %q of OIDC provider %q: it is the identity's only way to log in, which Kratos v25.4.0 and later keep. "+
+			"Terraform no longer manages the link, but the subject can still log in to the identity until the identity is deleted, which removes the link too "+
+			"(when the identity is destroyed in this run, nothing is left). "+
+			"To remove only the link, give the identity another way to log in (such as an ory_identity_password), then import the link and destroy it: "+
+			"terraform import <address> %s.",
+			identityID, l.Subject, l.Provider, oidcCredentialID(identityID, l)))
 }

@@ -14,12 +14,15 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/identity-as-code/terraform-provider-ory/internal/acctest"
+	"github.com/identity-as-code/terraform-provider-ory/internal/ory"
 )
 
 const oidcAddr = "ory_identity_oidc_credential.test"
 
 // oidcCredentialConfig is two email identities, test and other, and, unless
 // target is "", a link of identity target to subject at the test provider.
+// Both have a password: Kratos v25.4.0 and later refuse to unlink an
+// identity's only way to log in (TestAccIdentityOIDCCredential_onlyLogin).
 func oidcCredentialConfig(email, otherEmail, target, subject string) string {
 	cfg := fmt.Sprintf(`
 resource "ory_identity" "test" {
@@ -33,6 +36,16 @@ resource "ory_identity" "test" {
 resource "ory_identity" "other" {
   schema_id = "email"
   traits    = jsonencode({ email = %q })
+}
+
+resource "ory_identity_password" "test" {
+  identity_id = ory_identity.test.id
+  password    = "Correct-Horse-Battery-7"
+}
+
+resource "ory_identity_password" "other" {
+  identity_id = ory_identity.other.id
+  password    = "Correct-Horse-Battery-7"
 }
 `, email, email, otherEmail)
 	if target != "" {
@@ -211,6 +224,70 @@ func TestAccIdentityOIDCCredential_lifecycle(t *testing.T) {
 					expectOIDCLinks(&otherID),
 					expectSSOElsewhere(newSubject, &otherID),
 				),
+			},
+		},
+	})
+}
+
+// An identity whose only way to log in is its OIDC link. Destroying the
+// link unlinks on Kratos v1.3.1; Kratos v25.4.0 and later refuse, so the
+// link leaves the state with a warning and stays in Ory (the subject still
+// logs in), and destroying the identity removes both.
+func TestAccIdentityOIDCCredential_onlyLogin(t *testing.T) {
+	skipUnlessAcc(t)
+	email, subject := acctest.RandomEmail(), "sub-"+acctest.RandomUsername()
+	config := func(link bool) string {
+		cfg := fmt.Sprintf(`
+resource "ory_identity" "test" {
+  schema_id = "email"
+  traits    = jsonencode({ email = %q })
+}
+`, email)
+		if link {
+			cfg += fmt.Sprintf(`
+resource "ory_identity_oidc_credential" "test" {
+  identity_id = ory_identity.test.id
+  provider_id = %q
+  subject     = %q
+}
+`, acctest.OIDCProviderID, subject)
+		}
+		return cfg
+	}
+	kept := kratosHas(t, ory.FeatureKeepsLastFirstFactor)
+	var id string
+	afterUnlink := resource.ComposeTestCheckFunc(expectOIDCLinks(&id), expectSSOElsewhere(subject, &id))
+	if kept {
+		afterUnlink = resource.ComposeTestCheckFunc(expectOIDCLinks(&id, subject), expectSSO(subject, &id))
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy: func(s *terraform.State) error {
+			if err := checkIdentitiesDestroyed(s); err != nil {
+				return err
+			}
+			// The identity took the link with it: the subject is free.
+			return expectSSOElsewhere(subject, &id)(s)
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: config(true),
+				Check:  resource.ComposeTestCheckFunc(captureID(identityAddr, &id), expectOIDCLinks(&id, subject), expectSSO(subject, &id)),
+			},
+			{
+				Config: config(false),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(oidcAddr, plancheck.ResourceActionDestroy)},
+				},
+				Check: afterUnlink,
+			},
+			{
+				// Out of the state: nothing left to destroy.
+				Config: config(false),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
 			},
 		},
 	})

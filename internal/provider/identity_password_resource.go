@@ -77,7 +77,8 @@ func (r *identityPasswordResource) Schema(_ context.Context, _ resource.SchemaRe
 		MarkdownDescription: "The password credential of an identity. Setting it changes nothing else of the identity. " +
 			"A password changed outside Terraform (a recovery, an admin tool) shows in `plan`, and `apply` sets the configured one again; " +
 			"with `on_change_outside = \"keep\"` it is an initial password instead, which the person may change. " +
-			"Destroying it replaces the password with a random secret nobody holds, since Ory can not delete a password credential.",
+			"Destroying it deletes the password credential where Ory allows it (Kratos v25.4.0 and later, Ory Network, unless the password is the identity's only way to log in); " +
+			"otherwise it replaces the password with a random secret nobody holds, so that the password stops working.",
 		Attributes: map[string]schema.Attribute{
 			"id":          idAsIdentityIDAttribute(),
 			"identity_id": identityIDAttribute("The UUID of the identity whose password this is. Changing it replaces the resource."),
@@ -309,13 +310,17 @@ func (r *identityPasswordResource) Delete(ctx context.Context, req resource.Dele
 	if resp.Diagnostics.HasError() || !configured(r.client, &resp.Diagnostics) {
 		return
 	}
-	// Ory refuses to delete a first-factor credential: replace the password
-	// with a secret nobody holds, so the managed password stops working.
-	err := r.client.ScramblePassword(ctx, state.IdentityID.ValueString())
+	// Kratos before v25.4.0 deletes no password, and later releases keep
+	// an identity's only way to log in: then the password is replaced with
+	// a secret nobody holds, so that the managed password stops working.
+	id := state.IdentityID.ValueString()
+	deleted, err := r.client.RemovePassword(ctx, id)
 	if err != nil && !ory.IsNotFound(err) {
 		resp.Diagnostics.AddError("Unable to Delete Password",
-			fmt.Sprintf("Replacing the password of identity %s with a random secret failed: %s", state.IdentityID.ValueString(), ory.Reason(err)))
+			fmt.Sprintf("Removing the password of identity %s failed: %s", id, ory.Reason(err)))
+		return
 	}
+	tflog.Info(ctx, "password removed", map[string]any{"identity_id": id, "deleted": deleted, "replaced_with_random_secret": !deleted && err == nil})
 }
 
 // ImportState takes the identity's UUID, as the import id or as the import

@@ -17,12 +17,23 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/identity-as-code/terraform-provider-ory/internal/acctest"
+	"github.com/identity-as-code/terraform-provider-ory/internal/ory"
 )
 
 const passwordAddr = "ory_identity_password.test"
 
 // passwordConfig is an email identity and its password, given as attrs.
 func passwordConfig(email, attrs string) string {
+	return passwordIdentityConfig(email) + fmt.Sprintf(`
+
+resource "ory_identity_password" "test" {
+  identity_id = ory_identity.test.id
+  %s
+}`, attrs)
+}
+
+// passwordIdentityConfig is the identity of passwordConfig, alone.
+func passwordIdentityConfig(email string) string {
 	return fmt.Sprintf(`
 resource "ory_identity" "test" {
   schema_id          = "email"
@@ -30,12 +41,7 @@ resource "ory_identity" "test" {
   verified_addresses = [%q]
   metadata_public    = jsonencode({ role = "admin" })
   metadata_admin     = jsonencode({ ticket = "OPS-7" })
-}
-
-resource "ory_identity_password" "test" {
-  identity_id = ory_identity.test.id
-  %s
-}`, email, email, attrs)
+}`, email, email)
 }
 
 // The sensitive password (for Terraform < 1.11): login works, rotation
@@ -294,18 +300,67 @@ func TestAccIdentityPassword_drift(t *testing.T) {
 	})
 }
 
+// expectPasswordHash checks whether identity *id has a password hash. A
+// password Kratos v25.4.0 and later deleted leaves a credential without one
+// (its identifiers stay).
+func expectPasswordHash(id *string, want bool) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		got, _, err := acctest.Client().IdentityAPI.GetIdentity(context.Background(), *id).IncludeCredential([]string{"password"}).Execute()
+		if err != nil {
+			return err
+		}
+		cred := got.GetCredentials()["password"]
+		hash, _ := cred.GetConfig()["hashed_password"].(string)
+		if has := hash != ""; has != want {
+			return fmt.Errorf("identity %s has a password hash: %v, want %v", *id, has, want)
+		}
+		return nil
+	}
+}
+
+// Destroying the password of an identity that also logs in through OIDC:
+// Kratos v25.4.0 and later delete the credential; v1.3.1 deletes no
+// password, so it is replaced with a secret nobody holds. Either way the
+// password stops working and the identity stays.
+func TestAccIdentityPassword_destroyBesideOIDC(t *testing.T) {
+	skipUnlessAcc(t)
+	email, password, subject := acctest.RandomEmail(), acctest.RandomPassword(), "sub-"+acctest.RandomUsername()
+	link := fmt.Sprintf(`
+resource "ory_identity_oidc_credential" "test" {
+  identity_id = ory_identity.test.id
+  provider_id = %q
+  subject     = %q
+}`, acctest.OIDCProviderID, subject)
+	deleted := kratosHas(t, ory.FeatureDeletePassword)
+	var id string
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkIdentitiesDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config: passwordConfig(email, fmt.Sprintf("password = %q", password)) + link,
+				Check:  resource.ComposeTestCheckFunc(captureID(identityAddr, &id), expectLogin(email, password, &id)),
+			},
+			{
+				Config: passwordIdentityConfig(email) + link,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(passwordAddr, plancheck.ResourceActionDestroy)},
+				},
+				Check: resource.ComposeTestCheckFunc(
+					expectNoLogin(email, password, "the destroyed password"),
+					expectPasswordHash(&id, !deleted),
+					expectSSO(subject, &id),
+				),
+			},
+		},
+	})
+}
+
 // Destroying the password leaves the identity, and the password stops working.
 func TestAccIdentityPassword_destroy(t *testing.T) {
 	email, password := acctest.RandomEmail(), acctest.RandomPassword()
 	var id string
-	identityOnly := fmt.Sprintf(`
-resource "ory_identity" "test" {
-  schema_id          = "email"
-  traits             = jsonencode({ email = %q, name = "Admin" })
-  verified_addresses = [%q]
-  metadata_public    = jsonencode({ role = "admin" })
-  metadata_admin     = jsonencode({ ticket = "OPS-7" })
-}`, email, email)
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
@@ -316,12 +371,15 @@ resource "ory_identity" "test" {
 				Check:  resource.ComposeTestCheckFunc(captureID(identityAddr, &id), expectLogin(email, password, &id)),
 			},
 			{
-				Config: identityOnly,
+				Config: passwordIdentityConfig(email),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(passwordAddr, plancheck.ResourceActionDestroy)},
 				},
 				Check: resource.ComposeTestCheckFunc(
 					expectNoLogin(email, password, "the destroyed password"),
+					// The identity's only way to log in, which no Kratos
+					// deletes: replaced with a secret nobody holds.
+					expectPasswordHash(&id, true),
 					func(*terraform.State) error {
 						if got := apiIdentity(t, id); got.Id != id {
 							return fmt.Errorf("identity %s is gone", id)

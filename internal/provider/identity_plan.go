@@ -32,7 +32,14 @@ func (r *identityResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		prior = &identityResourceModel{}
 		resp.Diagnostics.Append(req.State.Get(ctx, prior)...)
 	}
-	if resp.Diagnostics.HasError() || r.client == nil || plan.Traits.IsUnknown() || plan.SchemaID.IsUnknown() {
+	if resp.Diagnostics.HasError() || r.client == nil {
+		return
+	}
+	if !planNewerLine(ctx, r.client, &plan, cfg, prior, &resp.Diagnostics) {
+		return
+	}
+	if plan.Traits.IsUnknown() || plan.SchemaID.IsUnknown() {
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
 	derived, ok := r.checkTraits(ctx, plan, &resp.Diagnostics)
@@ -46,6 +53,35 @@ func (r *identityResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		plan.Identifiers = types.SetUnknown(types.StringType)
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// planNewerLine fails when an attribute of Kratos v25.4.0 and later is set
+// for a server that lacks it, and plans none for a new identity without it:
+// Ory gives it none.
+func planNewerLine(ctx context.Context, c *ory.Client, plan *identityResourceModel, cfg identityResourceModel, prior *identityResourceModel, diags *diag.Diagnostics) bool {
+	ok := true
+	for _, a := range []struct {
+		name    string
+		feature ory.Feature
+		cfg     types.String
+		plan    *types.String
+	}{
+		{"external_id", ory.FeatureExternalID, cfg.ExternalID, &plan.ExternalID},
+		{"organization_id", ory.FeatureOrganizationID, cfg.OrganizationID, &plan.OrganizationID},
+	} {
+		if a.cfg.IsNull() {
+			if prior == nil {
+				*a.plan = types.StringNull()
+			}
+			continue
+		}
+		if err := c.ServerVersion(ctx).Require(a.feature); err != nil {
+			diags.AddAttributeError(path.Root(a.name), "Unsupported by This Ory Server",
+				ory.Reason(err)+". Remove "+a.name+" from the configuration, or upgrade Kratos.")
+			ok = false
+		}
+	}
+	return ok
 }
 
 // checkTraits validates the planned traits against their schema and derives

@@ -61,6 +61,8 @@ type identityResourceModel struct {
 	VerifiableAddresses types.List           `tfsdk:"verifiable_addresses"`
 	RecoveryAddresses   types.List           `tfsdk:"recovery_addresses"`
 	Identifiers         types.Set            `tfsdk:"identifiers"`
+	ExternalID          types.String         `tfsdk:"external_id"`
+	OrganizationID      types.String         `tfsdk:"organization_id"`
 }
 
 const identifiersDescription = "The login identifiers: the values that sign in with a password, a one-time code or a security key, " +
@@ -114,6 +116,25 @@ func (r *identityResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				CustomType: jsontypes.NormalizedType{},
 				Optional:   true,
 				Validators: []validator.String{jsonObjectValidator{}},
+			},
+			"external_id": schema.StringAttribute{
+				MarkdownDescription: "An id of your own for the identity, unique in the project: the key that ties it to a record elsewhere (an HR or directory system). " +
+					"Changed in place; a change outside Terraform shows in `plan` while it is set here. When not set, it reports what Ory holds and changes nothing. " +
+					"Import by it with the import id `external_id:<value>`. " +
+					"Needs Ory Network or Kratos v25.4.0 and later: against an older Kratos, setting it fails at plan.",
+				Optional:      true,
+				Computed:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"organization_id": schema.StringAttribute{
+				MarkdownDescription: "The UUID of the Ory organization (B2B) the identity belongs to. Ory sets it at creation only, so changing it replaces the identity. " +
+					"When not set, it reports what Ory holds and changes nothing. " +
+					"Needs Ory Network or Kratos v25.4.0 and later: against an older Kratos, setting it fails at plan.",
+				Optional:      true,
+				Computed:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown(), stringplanmodifier.RequiresReplace()},
+				Validators:    []validator.String{uuidValidator{}},
 			},
 			"verified_addresses": schema.SetAttribute{
 				MarkdownDescription: "The addresses (emails, phone numbers) that are verified. When set, it is authoritative: the listed addresses are marked verified and the identity's other verifiable addresses unverified. " +
@@ -283,9 +304,10 @@ func (r *identityResource) Delete(ctx context.Context, req resource.DeleteReques
 	}
 }
 
-// ImportState takes the identity's UUID or one of its login identifiers
-// (email, phone number, username), which must name exactly one identity;
-// an import block's identity = { id = ... } takes the UUID only.
+// ImportState takes the identity's UUID, one of its login identifiers
+// (email, phone number, username), which must name exactly one identity, or
+// external_id:<its external_id>; an import block's identity = { id = ... }
+// takes the UUID only.
 func (r *identityResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	id := importedID(ctx, req, "id", &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
@@ -309,6 +331,10 @@ func (r *identityResource) ImportState(ctx context.Context, req resource.ImportS
 	if !configured(r.client, &resp.Diagnostics) {
 		return
 	}
+	if ext, ok := strings.CutPrefix(req.ID, importExternalIDPrefix); ok {
+		r.importByExternalID(ctx, ext, resp)
+		return
+	}
 	found, err := r.client.FindByIdentifier(ctx, req.ID)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to Import Identity",
@@ -323,6 +349,24 @@ func (r *identityResource) ImportState(ctx context.Context, req resource.ImportS
 	tflog.Debug(ctx, "import: login identifier names one identity", map[string]any{"id": found[0].ID})
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), found[0].ID)...)
 	setIdentity(ctx, resp.Identity, "id", found[0].ID, &resp.Diagnostics)
+}
+
+// importExternalIDPrefix marks an import id that is an external_id: an
+// external id may look like anything, a login identifier included.
+const importExternalIDPrefix = "external_id:"
+
+func (r *identityResource) importByExternalID(ctx context.Context, externalID string, resp *resource.ImportStateResponse) {
+	found, err := r.client.FindByExternalID(ctx, externalID)
+	if err != nil {
+		detail := fmt.Sprintf("Looking up the identity with external_id %q failed: %s", externalID, ory.Reason(err))
+		if ory.IsNotFound(err) {
+			detail = fmt.Sprintf("No identity has the external_id %q.", externalID)
+		}
+		resp.Diagnostics.AddError("Unable to Import Identity", detail)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), found.ID)...)
+	setIdentity(ctx, resp.Identity, "id", found.ID, &resp.Diagnostics)
 }
 
 // writeOutcome says, for Create or Update, what a failed write left.
@@ -385,6 +429,13 @@ func (r *identityResource) describeWriteError(ctx context.Context, err error, in
 			"if it exists, import it (an import block with its id, or terraform import <resource address> <id>); otherwise run apply again.",
 			reason, noIdentifier.SchemaID, encodeJSON(noIdentifier.Traits))
 	case errors.Is(err, ory.ErrConflict):
+		if in.ExternalID != nil {
+			if holder, ferr := r.client.FindByExternalID(ctx, *in.ExternalID); ferr == nil {
+				return fmt.Sprintf("Another identity, %s, already has the external_id %q (%s): Ory keeps external ids unique. "+
+					"To manage that identity with Terraform, import it: terraform import <resource address> %s. Otherwise choose another value.",
+					holder.ID, *in.ExternalID, reason, holder.ID)
+			}
+		}
 		for _, v := range traitStrings(in.Traits) {
 			found, ferr := r.client.FindByIdentifier(ctx, v)
 			if ferr != nil || len(found) == 0 {
@@ -434,6 +485,12 @@ func (m identityResourceModel) toInput() (ory.IdentityInput, diag.Diagnostics) {
 		return in, diags
 	}
 	in.Traits = obj
+	if !m.ExternalID.IsNull() && !m.ExternalID.IsUnknown() {
+		in.ExternalID = m.ExternalID.ValueStringPointer()
+	}
+	if !m.OrganizationID.IsNull() && !m.OrganizationID.IsUnknown() {
+		in.OrganizationID = m.OrganizationID.ValueStringPointer()
+	}
 	for _, f := range []struct {
 		name  string
 		value jsontypes.Normalized
@@ -467,6 +524,8 @@ func identityFromAPI(_ context.Context, i *ory.Identity, prior *identityResource
 	m.Traits = jsontypes.NewNormalizedValue(encodeJSON(i.Traits))
 	m.MetadataPublic = jsonOrNull(i.MetadataPublic)
 	m.MetadataAdmin = jsonOrNull(i.MetadataAdmin)
+	m.ExternalID = nonEmptyString(i.ExternalID)
+	m.OrganizationID = nonEmptyString(i.OrganizationID)
 
 	m.VerifiedAddresses = respell(i.VerifiedValues(), prior)
 	va := make([]verifiableAddressModel, 0, len(i.VerifiableAddresses))
@@ -485,4 +544,12 @@ func identityFromAPI(_ context.Context, i *ory.Identity, prior *identityResource
 	m.RecoveryAddresses = recoveryAddressList(ra, &diags)
 	m.Identifiers = stringSet(i.Identifiers)
 	return m, diags
+}
+
+// nonEmptyString is *p, or null for nil or "".
+func nonEmptyString(p *string) types.String {
+	if p == nil || *p == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(*p)
 }
