@@ -31,7 +31,6 @@ type readAhead struct {
 	listing    map[string]*Identity
 	takenAt    time.Time
 	tooBig     bool
-	now        func() time.Time
 }
 
 const (
@@ -48,7 +47,7 @@ var errTooBig = errors.New("project too big to read ahead")
 func (r *readAhead) lookup(id string) (*Identity, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.listing == nil || r.clock().Sub(r.takenAt) > readAheadFor {
+	if !r.fresh() {
 		return nil, false
 	}
 	i, ok := r.listing[strings.ToLower(id)]
@@ -89,9 +88,9 @@ func (r *readAhead) serve(ctx context.Context, c *Client, ids []string) (found m
 		}
 		r.mu.Lock()
 	}
-	if r.listing == nil || r.clock().Sub(r.takenAt) > readAheadFor {
+	if !r.fresh() {
 		r.taking = make(chan struct{})
-		generation, started := r.generation, r.clock()
+		generation, started := r.generation, time.Now()
 		r.mu.Unlock()
 		listing, err := r.list(ctx, c)
 		r.mu.Lock()
@@ -144,9 +143,8 @@ func (r *readAhead) list(ctx context.Context, c *Client) (map[string]*Identity, 
 	return out, nil
 }
 
-func (r *readAhead) clock() time.Time {
-	if r.now != nil {
-		return r.now()
-	}
-	return time.Now()
+// fresh reports whether there is a listing young enough to serve reads;
+// r.mu is held.
+func (r *readAhead) fresh() bool {
+	return r.listing != nil && time.Since(r.takenAt) <= readAheadFor
 }
