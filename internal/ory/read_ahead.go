@@ -20,10 +20,13 @@ import (
 // listing are served from it. A refresh reads each identity as it was at
 // some moment of the refresh either way. An id the listing lacks is read as
 // before, so a 404 still comes from the server; any write of this client
-// drops the listing, so a read after a write sees it; a project too big to
-// list in readAheadPages pages is not listed again.
+// drops the listing and starts the count again, so a read after a write
+// sees it and an apply is not listed between its writes; a project too big
+// to list in readAheadPages pages is not listed again.
 type readAhead struct {
-	mu        sync.Mutex
+	mu sync.Mutex
+	// requested counts the ids asked for in batches since this client's
+	// last write.
 	requested int
 	// generation counts writes: a listing taken across a write is dropped.
 	generation int
@@ -58,11 +61,15 @@ func (r *readAhead) lookup(id string) (*Identity, bool) {
 	return &cp, true
 }
 
-// forget drops the listing: this client wrote.
+// forget drops the listing, and the count of reads asked for: this client
+// wrote. Reads between writes (an apply that reads each identity before
+// and after writing it) are not a mass refresh, and a listing would not
+// outlive the next write.
 func (r *readAhead) forget() {
 	r.mu.Lock()
 	r.generation++
 	r.listing = nil
+	r.requested = 0
 	r.mu.Unlock()
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -80,6 +81,31 @@ func TestReadAheadDroppedByWrite(t *testing.T) {
 	}
 	if !SameJSON(got.Traits, changed.Traits) {
 		t.Errorf("read after the write returned traits %v, want the written ones", got.Traits)
+	}
+}
+
+// An apply reads identities between its writes (a password's before and
+// after its PUT): those reads are no mass refresh, and no listing is taken
+// that the next write would drop anyway.
+func TestReadAheadNotBetweenWrites(t *testing.T) {
+	t.Parallel()
+	fk := newFakeKratos(t)
+	ids := seedMany(fk, 3*readAheadAfter)
+	c, _ := newTestClient(t, fk.srv.URL, "")
+
+	for i := 0; i+parallelism <= len(ids); i += parallelism {
+		refreshLike(t, c, ids[i:i+parallelism])
+		if _, err := c.UpdateIdentity(context.Background(), ids[i], emailInput(fmt.Sprintf("w%d@example.com", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, r := range fk.requests() {
+		if r.route == routeList && !strings.Contains(r.query, "ids=") {
+			t.Fatalf("the project was listed (%s) between writes", r.query)
+		}
+	}
+	if got, want := fk.count(routeList), len(ids)/parallelism; got != want {
+		t.Errorf("list calls = %d, want %d: one per round of reads", got, want)
 	}
 }
 
