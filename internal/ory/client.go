@@ -163,7 +163,7 @@ func New(cfg Config) (*Client, error) {
 		gatherer: gatherer[string, readResult]{window: batchWindow, max: idsPerRequest,
 			ready: func(ctx context.Context) {
 				// A refusal here is the request's to report, when it is sent.
-				_ = pace.waitForRoom(ctx, BucketAdminMedium, policy.now().Add(policy.rateLimitWait))
+				_ = pace.waitForShare(ctx, BucketAdminMedium, policy.now().Add(policy.rateLimitWait))
 			}}}
 	out.creates = createBatcher{c: out, gatherer: gatherer[*createItem, struct{}]{window: batchWindow, max: maxCreatesPerBatch, serial: true,
 		ready: func(ctx context.Context) {

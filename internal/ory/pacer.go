@@ -77,6 +77,13 @@ type bucketPace struct {
 	inflight int
 	// limit is the last x-ratelimit-limit, for errors and logs.
 	limit string
+	// share is the even share of the longest window per request, from
+	// x-ratelimit-limit, that leaves room for burst requests at once;
+	// due is when the bucket's requests, sent at that pace, would have
+	// caught up (see waitForShare).
+	share time.Duration
+	burst int
+	due   time.Time
 	// changed is closed when an answer or a hold changes the above.
 	changed chan struct{}
 }
@@ -98,19 +105,47 @@ type ticket struct {
 // It fails with a *RateLimitError, without waiting, when the room frees up
 // only after deadline.
 func (p *pacer) reserve(ctx context.Context, bucket Bucket, deadline time.Time) (ticket, error) {
-	return p.await(ctx, bucket, deadline, true)
+	return p.await(ctx, bucket, deadline, awaitSlot)
 }
 
 // waitForRoom waits until bucket has room for one more request, as reserve
 // does, without taking it: a batch keeps gathering while its bucket is full,
 // so that the calls it holds leave as one request.
 func (p *pacer) waitForRoom(ctx context.Context, bucket Bucket, deadline time.Time) error {
-	_, err := p.await(ctx, bucket, deadline, false)
+	_, err := p.await(ctx, bucket, deadline, awaitRoom)
 	return err
 }
 
-// await is reserve, and waitForRoom when take is false.
-func (p *pacer) await(ctx context.Context, bucket Bucket, deadline time.Time, take bool) (ticket, error) {
+// waitForShare is waitForRoom for a batch that may wait its turn: it waits
+// also until the bucket's requests are within their even share of its
+// longest window, allowing shareBurst at once. A batch that goes out when
+// the bucket merely has room spends a minute's budget in its first seconds
+// on batches of one or two calls, and the calls behind them then wait out
+// the rest of the minute; paced, each batch carries what gathered meanwhile,
+// and the budget lasts the minute.
+func (p *pacer) waitForShare(ctx context.Context, bucket Bucket, deadline time.Time) error {
+	_, err := p.await(ctx, bucket, deadline, awaitShare)
+	return err
+}
+
+// shareBurst is how many requests of a bucket go out at once before
+// waitForShare paces them: a small run is not slowed.
+const shareBurst = 10
+
+// awaited is what await waits for.
+type awaited int
+
+const (
+	// awaitSlot: room for a request, and take it (reserve).
+	awaitSlot awaited = iota
+	// awaitRoom: room, not taken (waitForRoom).
+	awaitRoom
+	// awaitShare: room and the bucket's even share, not taken (waitForShare).
+	awaitShare
+)
+
+// await waits for what want says.
+func (p *pacer) await(ctx context.Context, bucket Bucket, deadline time.Time, want awaited) (ticket, error) {
 	if bucket == "" {
 		return ticket{}, nil
 	}
@@ -120,12 +155,15 @@ func (p *pacer) await(ctx context.Context, bucket Bucket, deadline time.Time, ta
 		b = &bucketPace{shortest: time.Second, changed: make(chan struct{})}
 		p.buckets[bucket] = b
 	}
+	take := want == awaitSlot
 	for {
 		now := p.policy.now()
 		until, reason := time.Time{}, ""
 		switch {
 		case now.Before(b.holdUntil):
 			until, reason = b.holdUntil, "a request was answered 429"
+		case want == awaitShare && b.mode == paceOn && b.due.Sub(now) > b.burstTolerance():
+			until, reason = b.due.Add(-b.burstTolerance()), "keeping to the bucket's share of its window"
 		case b.mode == paceOff:
 			return p.grant(b, false, take), nil
 		case b.measured && !now.Before(b.resetAt()):
@@ -160,7 +198,12 @@ func (p *pacer) await(ctx context.Context, bucket Bucket, deadline time.Time, ta
 		if until.After(deadline) {
 			return ticket{}, &RateLimitError{Bucket: bucket, Limit: limit, Next: until.Sub(now)}
 		}
-		tflog.Info(ctx, "waiting for Ory Network's rate limit", map[string]any{
+		log := tflog.Info
+		if want == awaitShare {
+			// Every batch may wait its turn; that is no news.
+			log = tflog.Debug
+		}
+		log(ctx, "waiting for Ory Network's rate limit", map[string]any{
 			"bucket": string(bucket), "limit": limit, "reason": reason, "wait_ms": until.Sub(now).Milliseconds(),
 		})
 		if err := p.policy.sleep(ctx, until.Sub(now)); err != nil {
@@ -215,6 +258,10 @@ func (p *pacer) take(b *bucketPace, probe bool) ticket {
 	t := ticket{b: b, epoch: b.epoch, probe: probe, inflight: b.inflight}
 	b.sent++
 	b.inflight++
+	if b.share > 0 {
+		now := p.policy.now()
+		b.due = later(b.due, now).Add(b.share)
+	}
 	p.mu.Unlock()
 	return t
 }
@@ -254,6 +301,7 @@ func (p *pacer) settle(t ticket, resp *http.Response) {
 	if w := h.shortestWindow(); w > 0 {
 		b.shortest = w
 	}
+	b.share, b.burst = h.share()
 	if !current {
 		return
 	}
@@ -281,6 +329,19 @@ func (p *pacer) settle(t ticket, resp *http.Response) {
 	}
 	b.cap = limit
 	b.longBinds = h.reset > 0
+}
+
+// burstTolerance is how far ahead of now the bucket's requests may be of
+// their even share, so that burst of them go out at once.
+func (b *bucketPace) burstTolerance() time.Duration {
+	return time.Duration(b.burst-1) * b.share
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // resetAt is when the window that bounds cap resets: the next epoch
@@ -381,6 +442,24 @@ func (h rateLimitHeaders) shortestWindow() time.Duration {
 		}
 	}
 	return d
+}
+
+// share is the even share per request of the longest window that leaves
+// room for burst requests at once (at most shareBurst, at most half the
+// window's requests): requests sent at that pace after a burst stay within
+// the window's limit. Zero without windows.
+func (h rateLimitHeaders) share() (time.Duration, int) {
+	var longest rateWindow
+	for _, w := range h.windows {
+		if w.width > longest.width && w.requests > 0 {
+			longest = w
+		}
+	}
+	if longest.requests == 0 {
+		return 0, 0
+	}
+	burst := max(1, min(shareBurst, longest.requests/2))
+	return longest.width / time.Duration(longest.requests-burst), burst
 }
 
 // tiersMatching names the tiers whose limits for bucket are the windows of

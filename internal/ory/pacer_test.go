@@ -192,6 +192,45 @@ func TestPacingKeepsParallelCallsUnderTheLimits(t *testing.T) {
 	}
 }
 
+// Batches keep to their bucket's share of the minute: after a burst they go
+// out at an even pace, so the minute's budget lasts the minute and no batch
+// waits out the rest of it. Waiting only for room (waitForRoom), the first
+// 90 go out in 18 s and the 91st waits some 40 s.
+func TestBatchesKeepToTheirShareOfTheMinute(t *testing.T) {
+	t.Parallel()
+	const perSecond, perMinute, batches = 5, 90, 150
+	var s *sleeps
+	edge := newFakeEdge(t, func() time.Time { return s.now() }, perSecond, perMinute)
+	var c *Client
+	c, s = newTestClient(t, edge.srv.URL, "", func(cfg *Config) { cfg.RateLimitWait = time.Hour })
+	pace := c.http.Transport.(*retryTransport).pacer
+
+	ctx := context.Background()
+	start := s.now()
+	for i := range batches {
+		if err := pace.waitForShare(ctx, BucketAdminMedium, s.now().Add(time.Hour)); err != nil {
+			t.Fatalf("batch %d: %v", i+1, err)
+		}
+		if _, err := c.do(ctx, http.MethodGet, "/admin/identities", nil, nil, nil); err != nil {
+			t.Fatalf("batch %d: %v", i+1, err)
+		}
+	}
+	if served, refused := edge.counts(); served != batches || refused != 0 {
+		t.Errorf("the edge served %d and refused %d, want %d served, none refused", served, refused, batches)
+	}
+	// The share leaves room for a burst of shareBurst: 60 s / 80.
+	share := time.Minute / (perMinute - shareBurst)
+	for i, d := range s.all() {
+		if d > time.Second {
+			t.Errorf("wait %d is %s: a batch waited out a window instead of keeping to its share (%s)", i, d, share)
+		}
+	}
+	// The first goes out before an answer has told the share.
+	if took, least := s.now().Sub(start), time.Duration(batches-1-shareBurst)*share; took < least {
+		t.Errorf("%d batches took %s, want at least %s at one per %s after the burst", batches, took, least, share)
+	}
+}
+
 // Self-hosted Kratos sends no rate-limit headers: after its first answer
 // says so, calls go out together, and nothing waits.
 func TestNoPacingWithoutRateLimitHeaders(t *testing.T) {
