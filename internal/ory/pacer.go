@@ -445,9 +445,10 @@ func (h rateLimitHeaders) shortestWindow() time.Duration {
 }
 
 // share is the even share per request of the longest window that leaves
-// room for burst requests at once (at most shareBurst, at most half the
-// window's requests): requests sent at that pace after a burst stay within
-// the window's limit. Zero without windows.
+// room for burst requests at once (at most shareBurst, at most a tenth of
+// the window's requests, so that the burst costs little of the pace):
+// requests sent at that pace after a burst stay within the window's limit.
+// Zero without windows.
 func (h rateLimitHeaders) share() (time.Duration, int) {
 	var longest rateWindow
 	for _, w := range h.windows {
@@ -458,7 +459,7 @@ func (h rateLimitHeaders) share() (time.Duration, int) {
 	if longest.requests == 0 {
 		return 0, 0
 	}
-	burst := max(1, min(shareBurst, longest.requests/2))
+	burst := max(1, min(shareBurst, longest.requests/10))
 	return longest.width / time.Duration(longest.requests-burst), burst
 }
 

@@ -218,15 +218,15 @@ func TestBatchesKeepToTheirShareOfTheMinute(t *testing.T) {
 	if served, refused := edge.counts(); served != batches || refused != 0 {
 		t.Errorf("the edge served %d and refused %d, want %d served, none refused", served, refused, batches)
 	}
-	// The share leaves room for a burst of shareBurst: 60 s / 80.
-	share := time.Minute / (perMinute - shareBurst)
+	// The share leaves room for a burst of 9: 60 s / 81.
+	share, burst := time.Minute/(perMinute-9), 9
 	for i, d := range s.all() {
 		if d > time.Second {
 			t.Errorf("wait %d is %s: a batch waited out a window instead of keeping to its share (%s)", i, d, share)
 		}
 	}
 	// The first goes out before an answer has told the share.
-	if took, least := s.now().Sub(start), time.Duration(batches-1-shareBurst)*share; took < least {
+	if took, least := s.now().Sub(start), time.Duration(batches-1-burst)*share; took < least {
 		t.Errorf("%d batches took %s, want at least %s at one per %s after the burst", batches, took, least, share)
 	}
 }
@@ -446,4 +446,32 @@ func BenchmarkPacerWithoutHeaders(b *testing.B) {
 			p.settle(slot, answer)
 		}
 	})
+}
+
+// A bucket's share keeps a burst and the pace after it within the longest
+// window's limit, and the pace after the burst near that limit.
+func TestShareKeepsWithinTheWindow(t *testing.T) {
+	t.Parallel()
+	for _, tier := range Tiers {
+		for bucket, l := range tier.Limits {
+			h := rateLimitHeaders{windows: parseWindows(fmt.Sprintf("%d, %[1]d;w=1, %d;w=60", l.PerSecond, l.PerMinute))}
+			share, burst := h.share()
+			if share <= 0 || burst < 1 {
+				t.Errorf("%s %s: share %s, burst %d; want both above 0", tier.Name, bucket, share, burst)
+				continue
+			}
+			if paced := burst + int(time.Minute/share); paced > l.PerMinute {
+				t.Errorf("%s %s: a burst of %d and one per %s make %d a minute, over the limit of %d", tier.Name, bucket, burst, share, paced, l.PerMinute)
+			}
+			if paced := burst + int(time.Minute/share); paced < l.PerMinute-1 {
+				t.Errorf("%s %s: a burst of %d and one per %s make only %d of the minute's %d", tier.Name, bucket, burst, share, paced, l.PerMinute)
+			}
+			if sustained := int(time.Minute / share); sustained < l.PerMinute*9/10 {
+				t.Errorf("%s %s: after a burst of %d, one per %s is %d a minute: the burst costs more than a tenth of the limit of %d", tier.Name, bucket, burst, share, sustained, l.PerMinute)
+			}
+		}
+	}
+	if share, _ := (rateLimitHeaders{}).share(); share != 0 {
+		t.Errorf("share without windows = %s, want 0", share)
+	}
 }
