@@ -152,9 +152,10 @@ func (d *identityDataSource) Read(ctx context.Context, req datasource.ReadReques
 	} else if ext := cfg.ExternalID.ValueString(); ext != "" {
 		got, err := d.client.FindByExternalID(ctx, ext)
 		if err != nil {
-			summary, detail := "Unable to Read Identity", fmt.Sprintf("Looking up the identity with external_id %q failed: %s", ext, ory.Reason(err))
-			if ory.IsNotFound(err) {
-				summary, detail = "Identity Not Found", fmt.Sprintf("No identity has the external_id %q.", ext)
+			summary := "Unable to Read Identity"
+			notFound, detail := externalIDLookupProblem(ext, err)
+			if notFound {
+				summary = "Identity Not Found"
 			}
 			resp.Diagnostics.AddAttributeError(path.Root("external_id"), summary, detail)
 			return

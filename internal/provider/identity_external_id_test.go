@@ -143,6 +143,17 @@ data "ory_identity" "by_external_id" {
 				),
 			},
 			{
+				// An external_id nobody has: the data source and import say so.
+				Config:      externalIDConfig("test", email, second) + `data "ory_identity" "nobody" { external_id = "` + first + `" }`,
+				ExpectError: wrapped(`Identity Not Found.*No identity has the external_id "` + first + `"`),
+			},
+			{
+				ResourceName:  identityAddr,
+				ImportState:   true,
+				ImportStateId: "external_id:" + first,
+				ExpectError:   wrapped(`Unable to Import Identity.*No identity has the external_id "` + first + `"`),
+			},
+			{
 				// Another identity with the same external_id is named.
 				Config:      externalIDConfig("test", email, second) + externalIDConfig("other", otherEmail, second),
 				ExpectError: wrapped(`Another identity, [0-9a-f-]{36}, already has the external_id "` + second + `"`),

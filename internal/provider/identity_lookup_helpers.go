@@ -53,3 +53,13 @@ func identifierMatchProblem(identifier string, found []ory.Identity) (summary, d
 		"That happens when one identity signs in with it by password and another has the same value as a social sign-in (OIDC) or one-time code identifier. "+
 		"Use the UUID of the one you mean instead.", len(found), identifier, strings.Join(ids, ", "))
 }
+
+// externalIDLookupProblem explains a failed lookup by external_id: none has
+// it (notFound), or the lookup itself failed; the data source and import
+// share it.
+func externalIDLookupProblem(externalID string, err error) (notFound bool, detail string) {
+	if ory.IsNotFound(err) {
+		return true, fmt.Sprintf("No identity has the external_id %q.", externalID)
+	}
+	return false, fmt.Sprintf("Looking up the identity with external_id %q failed: %s", externalID, ory.Reason(err))
+}

@@ -358,10 +358,7 @@ const importExternalIDPrefix = "external_id:"
 func (r *identityResource) importByExternalID(ctx context.Context, externalID string, resp *resource.ImportStateResponse) {
 	found, err := r.client.FindByExternalID(ctx, externalID)
 	if err != nil {
-		detail := fmt.Sprintf("Looking up the identity with external_id %q failed: %s", externalID, ory.Reason(err))
-		if ory.IsNotFound(err) {
-			detail = fmt.Sprintf("No identity has the external_id %q.", externalID)
-		}
+		_, detail := externalIDLookupProblem(externalID, err)
 		resp.Diagnostics.AddError("Unable to Import Identity", detail)
 		return
 	}
