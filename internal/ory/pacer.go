@@ -118,7 +118,7 @@ func (p *pacer) waitForRoom(ctx context.Context, bucket Bucket, deadline time.Ti
 
 // waitForShare is waitForRoom for a batch that may wait its turn: it waits
 // also until the bucket's requests are within their even share of its
-// longest window, allowing shareBurst at once. A batch that goes out when
+// longest window, after a short burst (rateLimitHeaders.share). A batch that goes out when
 // the bucket merely has room spends a minute's budget in its first seconds
 // on batches of one or two calls, and the calls behind them then wait out
 // the rest of the minute; paced, each batch carries what gathered meanwhile,
@@ -128,7 +128,7 @@ func (p *pacer) waitForShare(ctx context.Context, bucket Bucket, deadline time.T
 	return err
 }
 
-// shareBurst is how many requests of a bucket go out at once before
+// shareBurst is the most requests of a bucket that go out at once before
 // waitForShare paces them: a small run is not slowed.
 const shareBurst = 10
 
@@ -337,6 +337,7 @@ func (b *bucketPace) burstTolerance() time.Duration {
 	return time.Duration(b.burst-1) * b.share
 }
 
+// later is the later of a and b.
 func later(a, b time.Time) time.Time {
 	if a.After(b) {
 		return a

@@ -52,7 +52,7 @@ type readBatcher struct {
 	gatherer[string, readResult]
 	ahead readAhead
 	// limited reports whether the server announces rate limits: then even
-	// one read goes out as a list call, in the bucket whose room the batch
+	// one read goes out as a list call, in the bucket whose share the batch
 	// waited for (gathering meanwhile), not as a GET of the one identity.
 	limited func() bool
 }
@@ -90,7 +90,8 @@ func (b *readBatcher) get(ctx context.Context, id string) (*Identity, error) {
 	return &cp, nil
 }
 
-// send reads the identities ids: one GET for one id, one list call for more.
+// send reads the identities ids: one GET for one id, one list call for more
+// (and for one where the server announces rate limits).
 func (b *readBatcher) send(ctx context.Context, ids []string) readResult {
 	if len(ids) == 1 && (b.limited == nil || !b.limited()) {
 		i, err := b.c.getOne(ctx, ids[0])
