@@ -45,3 +45,19 @@ func objectList(t types.ObjectType, objects []map[string]attr.Value, diags *diag
 	diags.Append(d...)
 	return l
 }
+
+// nonEmptyString is *p, or null for nil or "".
+func nonEmptyString(p *string) types.String {
+	if p == nil || *p == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(*p)
+}
+
+// knownStringPointer is v's value, or nil when v is null or unknown.
+func knownStringPointer(v types.String) *string {
+	if v.IsNull() || v.IsUnknown() {
+		return nil
+	}
+	return v.ValueStringPointer()
+}

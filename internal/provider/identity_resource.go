@@ -482,12 +482,8 @@ func (m identityResourceModel) toInput() (ory.IdentityInput, diag.Diagnostics) {
 		return in, diags
 	}
 	in.Traits = obj
-	if !m.ExternalID.IsNull() && !m.ExternalID.IsUnknown() {
-		in.ExternalID = m.ExternalID.ValueStringPointer()
-	}
-	if !m.OrganizationID.IsNull() && !m.OrganizationID.IsUnknown() {
-		in.OrganizationID = m.OrganizationID.ValueStringPointer()
-	}
+	in.ExternalID = knownStringPointer(m.ExternalID)
+	in.OrganizationID = knownStringPointer(m.OrganizationID)
 	for _, f := range []struct {
 		name  string
 		value jsontypes.Normalized
@@ -541,12 +537,4 @@ func identityFromAPI(_ context.Context, i *ory.Identity, prior *identityResource
 	m.RecoveryAddresses = recoveryAddressList(ra, &diags)
 	m.Identifiers = stringSet(i.Identifiers)
 	return m, diags
-}
-
-// nonEmptyString is *p, or null for nil or "".
-func nonEmptyString(p *string) types.String {
-	if p == nil || *p == "" {
-		return types.StringNull()
-	}
-	return types.StringValue(*p)
 }
